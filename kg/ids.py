@@ -1,0 +1,118 @@
+"""Minting of IRIs and content hashes. The only place that decides what an id looks like.
+
+- logical sample   ``prid:sample/<dataset>/<external id>``   (stable across revisions)
+- sample revision  ``prid:sample/<dataset>/<external id>/<content hash[:16]>``
+- label            ``<revision>/label/<sha256(field, value, annotator)[:12]>``
+- dataset          ``prid:dataset/<name>``; version ``prid:dataset/<name>/<version>``
+- batch            ``prid:batch/<batch id>`` (also the name of its named graph)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import quote
+
+from kg.terms import ID_NS
+
+
+def seg(value: str) -> str:
+    """Percent-encode one path segment so that any external id is a valid IRI part."""
+    return quote(str(value), safe="-_.~")
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no whitespace: equal content gives equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def sha256_hex(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    """Hash of a text alone: the key of the embedding cache."""
+    return sha256_hex(text)
+
+
+def dataset_iri(name: str) -> str:
+    return f"{ID_NS}dataset/{seg(name)}"
+
+
+def dataset_version_iri(name: str, version: str) -> str:
+    return f"{ID_NS}dataset/{seg(name)}/{seg(version)}"
+
+
+def logical_sample_iri(dataset: str, external_id: str) -> str:
+    return f"{ID_NS}sample/{seg(dataset)}/{seg(external_id)}"
+
+
+def sample_iri(dataset: str, external_id: str, content_hash: str) -> str:
+    return f"{logical_sample_iri(dataset, external_id)}/{content_hash[:16]}"
+
+
+def label_iri(sample: str, field: str, value: Any, annotator: str) -> str:
+    return f"{sample}/label/{sha256_hex(canonical_json([field, value, annotator]))[:12]}"
+
+
+def annotation_iri(label: str) -> str:
+    return f"{label}/annotation"
+
+
+def generation_iri(sample: str) -> str:
+    return f"{sample}/generation"
+
+
+def generator_config_iri(generator: str, config_hash: str) -> str:
+    return f"{ID_NS}generator/{seg(generator)}/config/{config_hash[:16]}"
+
+
+def agent_iri(kind: str, name: str) -> str:
+    """``kind`` is ``person`` or ``software``."""
+    return f"{ID_NS}agent/{seg(kind)}/{seg(name)}"
+
+
+def guideline_iri(version: str, name: str = "default") -> str:
+    return f"{ID_NS}guideline/{seg(name)}/{seg(version)}"
+
+
+def batch_iri(batch_id: str) -> str:
+    return f"{ID_NS}batch/{seg(batch_id)}"
+
+
+def source_file_iri(sha256: str) -> str:
+    return f"{ID_NS}file/{sha256}"
+
+
+def entity_iri(entity_type: str, normalized_name: str) -> str:
+    return f"{ID_NS}entity/{seg(entity_type)}/{seg(normalized_name)}"
+
+
+def mention_iri(sample: str, start: int, end: int) -> str:
+    return f"{sample}/mention/{start}-{end}"
+
+
+def extraction_iri(sample: str) -> str:
+    return f"{sample}/ner"
+
+
+def deletion_iri(deletion_id: str) -> str:
+    return f"{ID_NS}deletion/{seg(deletion_id)}"
+
+
+def golden_set_iri(name: str, version: str) -> str:
+    return f"{ID_NS}golden/{seg(name)}/{seg(version)}"
+
+
+def golden_item_iri(golden_set: str, query_id: str) -> str:
+    return f"{golden_set}/item/{seg(query_id)}"
+
+
+def eval_run_iri(run_id: str) -> str:
+    return f"{ID_NS}run/{seg(run_id)}"
+
+
+def answer_iri(answer_id: str) -> str:
+    return f"{ID_NS}answer/{seg(answer_id)}"

@@ -1,0 +1,89 @@
+"""The ``GraphStore`` seam: what every RDF backend offers provrag.
+
+Terms are pyoxigraph terms (``NamedNode``, ``Literal``, ``BlankNode``, ``Quad``)
+for every backend, so the layers above never see which one runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Literal, Protocol, runtime_checkable
+
+from pyoxigraph import BlankNode, NamedNode, Quad, Triple
+from pyoxigraph import Literal as RdfLiteral
+
+Term = NamedNode | BlankNode | RdfLiteral | Triple
+RdfFormatName = Literal["nquads", "trig", "turtle", "ntriples"]
+
+
+@dataclass
+class SelectResult:
+    """Rows of a SELECT query; a row maps each bound variable (no ``?``) to its term."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]] = field(default_factory=list)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+QueryResult = SelectResult | bool | list[Triple]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """An RDF dataset (named graphs) with SPARQL 1.1 query and update."""
+
+    #: "embedded", "memory" or "remote"
+    kind: str
+
+    def add(self, quads: Iterable[Quad], *, atomic: bool = True) -> int:
+        """Add quads. ``atomic=True``: all or nothing, in one transaction.
+
+        ``atomic=False`` allows a faster bulk path for data that is only made
+        visible later (a batch's named graph before its commit marker).
+        Returns the number of quads sent.
+        """
+        ...
+
+    def add_nquads(self, data: bytes, *, atomic: bool = True) -> None:
+        """Add N-Quads text (the fast path used by ingest). Same atomicity as :meth:`add`."""
+        ...
+
+    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> QueryResult:
+        """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+        ``default_graphs=None``: the default graph is the union of all graphs.
+        Otherwise it is the union of the named graphs listed.
+        """
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update, in one transaction."""
+        ...
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph and all its quads (no error if absent)."""
+        ...
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs that hold at least one quad."""
+        ...
+
+    def quad_count(self, graph: str | None = None) -> int:
+        """Number of quads in the whole dataset or in one named graph."""
+        ...
+
+    def dump(self, out: IO[bytes], fmt: RdfFormatName = "nquads") -> None:
+        """Write the whole dataset (``nquads``/``trig``) or the union (``turtle``/``ntriples``)."""
+        ...
+
+    def load(self, data: IO[bytes] | bytes, fmt: RdfFormatName, graph: str | None = None) -> int:
+        """Parse RDF and add it atomically; triples go to ``graph`` (required for triple formats)."""
+        ...
+
+    def close(self) -> None: ...

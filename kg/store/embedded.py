@@ -1,0 +1,161 @@
+"""Embedded Oxigraph backend (on disk under the project home, or in memory)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreError, StoreLockedError
+from kg.store.base import QueryResult, RdfFormatName, SelectResult
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+}
+
+
+def to_result(raw: object) -> QueryResult:
+    """Turn a pyoxigraph query result into a backend-neutral :data:`QueryResult`."""
+    if isinstance(raw, ox.QueryBoolean):
+        return bool(raw)
+    if isinstance(raw, ox.QuerySolutions):
+        variables = [v.value for v in raw.variables]
+        rows = []
+        for sol in raw:
+            row = {}
+            for v in variables:
+                term = sol[v]
+                if term is not None:
+                    row[v] = term
+            rows.append(row)
+        return SelectResult(variables, rows)
+    return list(raw)  # type: ignore[call-overload]
+
+
+class OxigraphStore:
+    """pyoxigraph ``Store``: RocksDB on disk (``path``) or in memory (``path=None``)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+                self.kind = "memory"
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+                self.kind = "embedded"
+        except OSError as exc:
+            msg = str(exc)
+            if "lock" in msg.lower():
+                raise StoreLockedError(
+                    f"the graph store at {self.path} is open in another provrag process "
+                    f"({msg}); wait for it to finish or use another --home"
+                ) from exc
+            raise StoreError(f"cannot open the graph store at {self.path}: {msg}") from exc
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store, for code that needs the native API (e.g. oxrdflib)."""
+        return self._store
+
+    def add(self, quads: Iterable[ox.Quad], *, atomic: bool = True) -> int:
+        items = quads if isinstance(quads, list) else list(quads)
+        try:
+            if atomic:
+                self._store.extend(items)
+            else:
+                self._store.bulk_extend(items)
+        except OSError as exc:
+            raise StoreError(f"writing {len(items)} quads failed: {exc}") from exc
+        return len(items)
+
+    def add_nquads(self, data: bytes, *, atomic: bool = True) -> None:
+        if not data:
+            return
+        try:
+            if atomic:
+                self._store.extend(ox.parse(data, ox.RdfFormat.N_QUADS))
+            else:
+                self._store.bulk_load(data, ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise StoreError(f"generated N-Quads do not parse (a provrag bug): {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"writing N-Quads failed: {exc}") from exc
+
+    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> QueryResult:
+        try:
+            if default_graphs is None:
+                raw = self._store.query(sparql, use_default_graph_as_union=True)
+            else:
+                raw = self._store.query(
+                    sparql, default_graph=[ox.NamedNode(g) for g in default_graphs] or [ox.DefaultGraph()]
+                )
+            return to_result(raw)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL update syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"update failed: {exc}") from exc
+
+    def drop_graph(self, graph: str) -> None:
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(
+            g.value
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode)
+            and next(iter(self._store.quads_for_pattern(None, None, None, g)), None) is not None
+        )
+
+    def quad_count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def dump(self, out: IO[bytes], fmt: RdfFormatName = "nquads") -> None:
+        rdf_format = FORMATS[fmt]
+        if rdf_format.supports_datasets:
+            self._store.dump(out, rdf_format)
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._store)
+            ox.serialize(triples, out, rdf_format)
+
+    def load(self, data: IO[bytes] | bytes, fmt: RdfFormatName, graph: str | None = None) -> int:
+        rdf_format = FORMATS[fmt]
+        if not rdf_format.supports_datasets and graph is None:
+            raise StoreError(f"loading {fmt} needs a target graph name")
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
+        to_graph = ox.NamedNode(graph) if graph else None
+        try:
+            quads = list(ox.parse(source, rdf_format, to_graph=to_graph) if to_graph
+                         else ox.parse(source, rdf_format))
+        except SyntaxError as exc:
+            raise StoreError(f"the {fmt} data does not parse: {exc}") from exc
+        self._store.extend(quads)
+        return len(quads)
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def close(self) -> None:
+        try:
+            self._store.flush()
+        except OSError:
+            pass

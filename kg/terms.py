@@ -1,0 +1,169 @@
+"""Ontology terms of provrag as rdflib ``DefinedNamespace``s.
+
+``PR.Sampel`` raises ``AttributeError``: a misspelled term fails loudly. The
+Turtle declaration of the same terms is ``ontologies/provrag.ttl``; a test keeps
+the two in step.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+PR_NS = "https://w3id.org/provrag/ns#"
+ID_NS = "https://w3id.org/provrag/id/"
+
+
+class PR(DefinedNamespace):
+    """provrag vocabulary (extends PROV-O)."""
+
+    _NS = Namespace(PR_NS)
+    _fail = True
+
+    # --- classes -------------------------------------------------------------
+    Sample: URIRef  # one unit of content, a revision of a logical sample
+    Label: URIRef  # an annotation value attached to a sample
+    Generation: URIRef  # activity that generated a synthetic sample
+    GeneratorConfig: URIRef  # versioned configuration used by a generation
+    Annotation: URIRef  # activity that produced a label
+    Guideline: URIRef  # versioned annotation guideline
+    Dataset: URIRef  # a named dataset
+    DatasetVersion: URIRef  # one version of a dataset
+    IngestBatch: URIRef  # one ingest run, written as one named graph
+    SourceFile: URIRef  # a file an ingest batch read
+    Entity: URIRef  # a linked named entity
+    Mention: URIRef  # a span of a sample that mentions an entity
+    EntityExtraction: URIRef  # activity that ran NER + linking
+    Deletion: URIRef  # activity that invalidated samples
+    GoldenSet: URIRef  # expert-authored evaluation set
+    GoldenItem: URIRef  # one query of a golden set
+    Judgement: URIRef  # graded relevance of one sample for one golden item
+    EvaluationRun: URIRef  # activity: a retriever scored against a golden set
+    MetricValue: URIRef  # one metric value of an evaluation run (overall or slice)
+    Answer: URIRef  # a recorded answer, derived from cited samples
+    Citation: URIRef  # one sentence of an answer and the sample it cites
+
+    # --- sample properties ---------------------------------------------------
+    origin: URIRef  # "real" | "synthetic"
+    text: URIRef
+    kind: URIRef  # passage | question | answer | turn
+    externalId: URIRef
+    contentHash: URIRef
+    textHash: URIRef
+    sensitivity: URIRef  # public | internal | restricted
+    metadata: URIRef  # JSON object, rdf:JSON literal
+    inDatasetVersion: URIRef
+    hasLabel: URIRef
+    entityExtraction: URIRef
+    ingestedIn: URIRef  # sample -> the ingest batch that wrote it
+
+    # --- labels / annotation -------------------------------------------------
+    labelField: URIRef
+    labelValue: URIRef
+    annotatorKind: URIRef  # human | model | heuristic
+    guideline: URIRef
+    guidelineVersion: URIRef
+    confidence: URIRef
+
+    # --- generation ----------------------------------------------------------
+    generatorName: URIRef
+    modelName: URIRef
+    promptTemplate: URIRef
+    promptVersion: URIRef
+    seed: URIRef
+    params: URIRef  # JSON object, rdf:JSON literal
+
+    # --- datasets, batches, files --------------------------------------------
+    datasetName: URIRef
+    versionLabel: URIRef
+    sourceFile: URIRef
+    sha256: URIRef
+    byteSize: URIRef
+    filePath: URIRef
+    provragVersion: URIRef
+    batchGraph: URIRef
+    batchStatus: URIRef  # "open" | "committed"
+    recordsRead: URIRef
+    recordsValid: URIRef
+    recordsNew: URIRef
+    recordsUnchanged: URIRef
+    recordsRevised: URIRef
+    recordsQuarantined: URIRef
+    recordsSkipped: URIRef
+    triplesAdded: URIRef
+    onInvalid: URIRef
+    onDuplicate: URIRef
+
+    # --- entities ------------------------------------------------------------
+    mentions: URIRef  # sample -> entity
+    hasMention: URIRef  # sample -> mention
+    mentionOf: URIRef  # mention -> entity
+    mentionText: URIRef
+    startChar: URIRef
+    endChar: URIRef
+    entityType: URIRef
+    normalizedName: URIRef
+    nerModel: URIRef
+    nerModelVersion: URIRef
+    nerFallback: URIRef
+
+    # --- deletion ------------------------------------------------------------
+    reason: URIRef
+    selector: URIRef
+
+    # --- golden sets ---------------------------------------------------------
+    goldenItem: URIRef
+    queryId: URIRef
+    queryText: URIRef
+    goldAnswer: URIRef
+    judgement: URIRef
+    judgedSample: URIRef
+    grade: URIRef
+    tag: URIRef
+
+    # --- evaluation runs -----------------------------------------------------
+    goldenSet: URIRef
+    goldenSetVersion: URIRef
+    retrieverKind: URIRef
+    retrieverSettings: URIRef  # JSON object, rdf:JSON literal
+    embeddingModel: URIRef
+    indexManifest: URIRef  # JSON object, rdf:JSON literal
+    cutoff: URIRef
+    metric: URIRef
+    metricName: URIRef
+    metricValue: URIRef
+    ciLow: URIRef
+    ciHigh: URIRef
+    sliceName: URIRef
+    sliceValue: URIRef
+    queryCount: URIRef
+    runFile: URIRef
+
+    # --- answers -------------------------------------------------------------
+    answerText: URIRef
+    citation: URIRef
+    citedSample: URIRef
+    sentence: URIRef
+    position: URIRef
+    querySettings: URIRef  # JSON object, rdf:JSON literal
+
+
+#: The usual prefixes, predeclared in every SPARQL query provrag runs.
+PREFIXES: dict[str, str] = {
+    "pr": PR_NS,
+    "prid": ID_NS,
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def sparql_prologue() -> str:
+    """``PREFIX`` lines for :data:`PREFIXES`, to put before a query."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

