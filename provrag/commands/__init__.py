@@ -10,7 +10,9 @@ import typer
 MODULES = [
     "provrag.commands.graph_cmds",  # init, sparql, stats, validate, export, import
     "provrag.commands.ingest_cmds",  # ingest, delete
-    "provrag.commands.retrieval_cmds",  # search, ask, trace, index
+    "provrag.commands.retrieval_cmds",  # search, ask
+    "provrag.commands.trace_cmd",  # trace
+    "provrag.commands.index_cmd",  # index
     "provrag.commands.eval_cmds",  # eval, report, drift, agreement
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve

@@ -1,4 +1,8 @@
-"""How the data model becomes triples. The only module that decides the graph's shape.
+"""How the data model becomes triples. The only package that decides the graph's shape.
+
+Submodules: this one (samples, labels, generations, datasets, batches, entities,
+deletions); ``kg.mapping.answers`` (recorded answers); ``kg.mapping.evaluation`` (golden
+sets, evaluation runs).
 
 Functions return N-Triples statements without the final `` .`` (``"<s> <p> <o>"``),
 so a writer can put them into any named graph as N-Quads and hand them to the
