@@ -71,7 +71,7 @@ def is_read_only(sparql: str) -> bool:
         m = _PROLOGUE_RE.match(body)
         if not m or m.end() == 0:
             break
-        body = body[m.end():]
+        body = body[m.end() :]
     return _UPDATE_RE.match(body) is None
 
 
@@ -128,14 +128,14 @@ class KnowledgeGraph:
         """Register ``graph`` as open (invisible to queries until committed)."""
         self.store.update(
             f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{graph}> <{_STATUS}> ?s }} }};\n"
-            f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ <{graph}> <{_STATUS}> \"open\" }} }}"
+            f'INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ <{graph}> <{_STATUS}> "open" }} }}'
         )
 
     def commit_graph(self, graph: str) -> None:
         """Make ``graph`` visible, in one transaction."""
         self.store.update(
             f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{graph}> <{_STATUS}> ?s }} }};\n"
-            f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ <{graph}> <{_STATUS}> \"committed\" }} }}"
+            f'INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ <{graph}> <{_STATUS}> "committed" }} }}'
         )
 
     def abort_graph(self, graph: str) -> None:
@@ -193,9 +193,7 @@ class GraphWriter:
         self.count = 0
 
     def add(self, quads: Iterable[ox.Quad | ox.Triple]) -> int:
-        items = [
-            ox.Quad(q.subject, q.predicate, q.object, self._node) for q in quads
-        ]
+        items = [ox.Quad(q.subject, q.predicate, q.object, self._node) for q in quads]
         n = self.kg.store.add(items, atomic=False)
         self.count += n
         return n

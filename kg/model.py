@@ -64,7 +64,9 @@ class LabelIn(_Strict):
 class SampleRecord(_Strict):
     """One input record. ``dataset``/``version`` may be filled from the CLI."""
 
-    id: str | None = Field(default=None, min_length=1, description="external id, unique per dataset")
+    id: str | None = Field(
+        default=None, min_length=1, description="external id, unique per dataset"
+    )
     text: str = Field(min_length=1)
     origin: Origin
     dataset: str = Field(min_length=1)

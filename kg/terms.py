@@ -145,6 +145,7 @@ class PR(DefinedNamespace):
     citedSample: URIRef
     sentence: URIRef
     position: URIRef
+    score: URIRef  # retrieval score of a cited sentence
     querySettings: URIRef  # JSON object, rdf:JSON literal
 
 

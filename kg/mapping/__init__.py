@@ -129,7 +129,9 @@ def generator_config(gen: GenerationIn) -> tuple[str, dict[str, Any]]:
         "seed": gen.seed,
         "params": gen.params,
     }
-    return ids.generator_config_iri(gen.generator, ids.sha256_hex(ids.canonical_json(fields))), fields
+    return ids.generator_config_iri(
+        gen.generator, ids.sha256_hex(ids.canonical_json(fields))
+    ), fields
 
 
 def sample_triples(rec: SampleRecord, ctx: SampleContext, shared: SharedNodes) -> list[str]:
@@ -360,8 +362,9 @@ class MentionSpan:
     aliases: tuple[str, ...] = ()
 
 
-def mention_triples(sample: str, spans: Sequence[MentionSpan], extraction: str,
-                    shared: SharedNodes) -> list[str]:
+def mention_triples(
+    sample: str, spans: Sequence[MentionSpan], extraction: str, shared: SharedNodes
+) -> list[str]:
     s = iri(sample)
     out = [f"{s} {pr('entityExtraction')} {iri(extraction)}"] if spans else []
     for m in spans:
@@ -388,8 +391,9 @@ def mention_triples(sample: str, spans: Sequence[MentionSpan], extraction: str,
     return out
 
 
-def extraction_triples(extraction: str, batch: str, model: str, version: str,
-                       fallback: bool) -> list[str]:
+def extraction_triples(
+    extraction: str, batch: str, model: str, version: str, fallback: bool
+) -> list[str]:
     x = iri(extraction)
     return [
         f"{x} {A} {pr('EntityExtraction')}",
@@ -401,8 +405,9 @@ def extraction_triples(extraction: str, batch: str, model: str, version: str,
     ]
 
 
-def deletion_triples(activity: str, selector: dict[str, Any], reason: str | None,
-                     at: datetime) -> list[str]:
+def deletion_triples(
+    activity: str, selector: dict[str, Any], reason: str | None, at: datetime
+) -> list[str]:
     d = iri(activity)
     out = [
         f"{d} {A} {pr('Deletion')}",

