@@ -1,0 +1,57 @@
+"""Errors of the evaluation layer. Each says what was wrong and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class EvaluationError(Exception):
+    """Base class of every error raised by :mod:`evaluation`."""
+
+
+class MetricError(EvaluationError):
+    """A metric name, cutoff or relevance level is not valid, or the input cannot be scored."""
+
+
+@dataclass(frozen=True)
+class GoldenProblem:
+    """One problem found in a golden set: where it is, which field, what was wrong."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    field: str | None = None
+    value: Any = None
+
+    def __str__(self) -> str:
+        where = self.path or "<golden set>"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field is not None:
+            where += f" [{self.field}]"
+        shown = "" if self.value is None else f" (got {self.value!r})"
+        return f"{where}: {self.message}{shown}"
+
+
+class GoldenSetError(EvaluationError):
+    """A golden set file is malformed or inconsistent; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[GoldenProblem] | str, *, limit: int = 20) -> None:
+        if isinstance(problems, str):
+            problems = [GoldenProblem(problems)]
+        self.problems = problems
+        shown = [str(p) for p in problems[:limit]]
+        more = len(problems) - len(shown)
+        if more > 0:
+            shown.append(f"... and {more} more")
+        head = "golden set is not valid" if len(problems) > 1 else "golden set is not valid:"
+        super().__init__(head + ("\n  " if len(problems) > 1 else " ") + "\n  ".join(shown))
+
+
+class GoldenVersionConflictError(GoldenSetError):
+    """A golden set with the same name and version but different content is already stored."""
+
+
+class TrecFormatError(EvaluationError):
+    """A TREC run or qrels file (or a value to be written to one) is malformed."""

@@ -1,0 +1,493 @@
+"""Golden sets: load (our JSONL, BEIR, TREC qrels), validate, and ingest into the graph.
+
+Our JSONL: one item per line::
+
+    {"query_id": "q1", "query": "...", "relevant": {"<sample external id>": 2},
+     "gold_answers": ["..."], "tags": ["..."], "author": "...", "guideline_version": "1.0"}
+
+Only ``query_id`` and ``query`` are required. Grades are integers >= 0 (0 =
+judged not relevant). Set-level metadata sits in an optional sibling file
+``<name>.meta.json`` (``golden.jsonl`` -> ``golden.meta.json``) with the keys
+``name``, ``version``, ``dataset`` (the dataset the sample ids belong to),
+``author``, ``guideline_version`` and ``description``; a ``meta`` dict given to
+:func:`load_golden_jsonl` overrides it key by key. Defaults: name = file stem,
+version = "1".
+
+Every problem is reported with file, line and field, all at once, in one
+:class:`~evaluation.errors.GoldenSetError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from evaluation.errors import (
+    GoldenProblem,
+    GoldenSetError,
+    GoldenVersionConflictError,
+    TrecFormatError,
+)
+from evaluation.metrics import Qrels
+from evaluation.trecio import read_trec_qrels
+from kg import ids
+from kg.graph import KnowledgeGraph
+from kg.mapping.golden import golden_content_hash, golden_set_triples
+from kg.model import GoldenItem
+
+META_KEYS = ("name", "version", "dataset", "author", "guideline_version", "description")
+ITEM_KEYS = frozenset(GoldenItem.model_fields)
+
+
+@dataclass
+class GoldenSet:
+    """A versioned expert golden set. ``source``/``lines`` locate items in their file."""
+
+    name: str
+    version: str
+    dataset: str | None
+    author: str | None
+    guideline_version: str | None
+    items: list[GoldenItem]
+    description: str | None = None
+    source: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def iri(self) -> str:
+        return ids.golden_set_iri(self.name, self.version)
+
+    def qrels(self) -> Qrels:
+        """Judgements of the items that have any (answer-only items are not retrieval queries)."""
+        return {item.query_id: dict(item.relevant) for item in self.items if item.relevant}
+
+    def queries(self) -> dict[str, str]:
+        return {item.query_id: item.query for item in self.items}
+
+    def gold_answers(self) -> dict[str, list[str]]:
+        """Gold answers of the items that have any."""
+        return {item.query_id: list(item.gold_answers) for item in self.items if item.gold_answers}
+
+    def item(self, query_id: str) -> GoldenItem:
+        for it in self.items:
+            if it.query_id == query_id:
+                return it
+        raise KeyError(query_id)
+
+
+# ------------------------------------------------------------------------- checks
+
+
+def _is_grade(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _item_problems(
+    data: Mapping[str, Any], path: str | None, line: int | None
+) -> list[GoldenProblem]:
+    """Field checks of one raw item, with messages that say how to fix it."""
+
+    def problem(message: str, fld: str, value: Any = None) -> GoldenProblem:
+        return GoldenProblem(message, path, line, fld, value)
+
+    out: list[GoldenProblem] = []
+    for key in sorted(set(data) - ITEM_KEYS):
+        out.append(problem(f"unknown field; allowed: {', '.join(sorted(ITEM_KEYS))}", key))
+    qid = data.get("query_id")
+    if not isinstance(qid, str) or not qid.strip():
+        out.append(problem("query_id must be a non-empty string", "query_id", qid))
+    query = data.get("query")
+    if not isinstance(query, str) or not query.strip():
+        out.append(problem("query must be a non-empty text", "query", query))
+    relevant = data.get("relevant", {})
+    if not isinstance(relevant, dict):
+        out.append(
+            problem('relevant must be an object {"<sample id>": grade}', "relevant", relevant)
+        )
+    else:
+        for sid, grade in relevant.items():
+            if not sid.strip():
+                out.append(problem("sample id must be non-empty", "relevant", sid))
+            if not _is_grade(grade):
+                out.append(
+                    problem(
+                        "grade must be an integer >= 0 (0 = not relevant)", f"relevant.{sid}", grade
+                    )
+                )
+    for key in ("gold_answers", "tags"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            out.append(problem(f"{key} must be a list of strings", key, value))
+        elif key == "gold_answers" and any(not v.strip() for v in value):
+            out.append(problem("a gold answer is blank; remove it", key, value))
+    for key in ("author", "guideline_version"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            out.append(problem(f"{key} must be a non-empty string when given", key, value))
+    return out
+
+
+def check_golden(golden: GoldenSet) -> list[GoldenProblem]:
+    """Problems of a golden set built in code or read from a file (empty list: valid)."""
+    out: list[GoldenProblem] = []
+    for key in ("name", "version"):
+        value = getattr(golden, key)
+        if not isinstance(value, str) or not value.strip():
+            out.append(
+                GoldenProblem(
+                    f"the golden set needs a non-empty {key}", golden.source, None, key, value
+                )
+            )
+    seen: dict[str, int | None] = {}
+    for item in golden.items:
+        line = golden.lines.get(item.query_id)
+        out += _item_problems(item.model_dump(), golden.source, line)
+        if item.query_id in seen:
+            first = seen[item.query_id]
+            at = f" (first on line {first})" if first is not None else ""
+            out.append(
+                GoldenProblem(
+                    f"duplicate query id{at}; query ids must be unique",
+                    golden.source,
+                    line,
+                    "query_id",
+                    item.query_id,
+                )
+            )
+        seen.setdefault(item.query_id, line)
+    if golden.dataset is None and any(item.relevant for item in golden.items):
+        out.append(
+            GoldenProblem(
+                'the golden set judges samples but names no dataset; set "dataset" in '
+                f"{golden.name}.meta.json (or pass it as meta)",
+                golden.source,
+                None,
+                "dataset",
+            )
+        )
+    return out
+
+
+def validate_against(golden: GoldenSet, known_ids: set[str]) -> list[GoldenProblem]:
+    """Judged sample ids that are not in ``known_ids`` (external ids of the dataset's samples)."""
+    out = []
+    for item in golden.items:
+        for sid in item.relevant:
+            if sid not in known_ids:
+                out.append(
+                    GoldenProblem(
+                        f"query {item.query_id!r} judges sample {sid!r}, which dataset "
+                        f"{golden.dataset!r} does not hold; fix the id or ingest the sample first",
+                        golden.source,
+                        golden.lines.get(item.query_id),
+                        f"relevant.{sid}",
+                        sid,
+                    )
+                )
+    return out
+
+
+# ------------------------------------------------------------------------ loaders
+
+
+def _read_meta(
+    path: Path, meta: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], list[GoldenProblem]]:
+    problems: list[GoldenProblem] = []
+    merged: dict[str, Any] = {}
+    sibling = path.with_name(path.name.removesuffix(".jsonl") + ".meta.json")
+    sources: list[tuple[str, Mapping[str, Any]]] = []
+    if sibling.is_file():
+        try:
+            loaded = json.loads(sibling.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            return {}, [GoldenProblem(f"not valid JSON: {exc.msg}", str(sibling), exc.lineno)]
+        if not isinstance(loaded, dict):
+            return {}, [GoldenProblem("must hold a JSON object", str(sibling))]
+        sources.append((str(sibling), loaded))
+    if meta is not None:
+        sources.append(("<meta argument>", meta))
+    for where, values in sources:
+        for key, value in values.items():
+            if key not in META_KEYS:
+                problems.append(
+                    GoldenProblem(
+                        f"unknown metadata key; allowed: {', '.join(META_KEYS)}", where, None, key
+                    )
+                )
+            elif key == "version" and isinstance(value, int) and not isinstance(value, bool):
+                merged[key] = str(value)
+            elif value is not None and (not isinstance(value, str) or not value.strip()):
+                problems.append(
+                    GoldenProblem("must be a non-empty string", where, None, key, value)
+                )
+            else:
+                merged[key] = value
+    return merged, problems
+
+
+def load_golden_jsonl(path: str | Path, meta: Mapping[str, Any] | None = None) -> GoldenSet:
+    """Read our JSONL golden set (and its ``<name>.meta.json``); raises GoldenSetError."""
+    p = Path(path)
+    if not p.is_file():
+        raise GoldenSetError(f"{p}: no such file; give the path of a golden set .jsonl file")
+    info, problems = _read_meta(p, meta)
+    src = str(p)
+    items: list[GoldenItem] = []
+    lines: dict[str, int] = {}
+    with p.open(encoding="utf-8") as f:
+        for lineno, text in enumerate(f, start=1):
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                problems.append(GoldenProblem(f"not valid JSON: {exc.msg}", src, lineno))
+                continue
+            if not isinstance(data, dict):
+                problems.append(GoldenProblem("each line must be a JSON object", src, lineno))
+                continue
+            found = _item_problems(data, src, lineno)
+            if found:
+                problems += found
+                continue
+            try:
+                item = GoldenItem(**data)
+            except ValidationError as exc:
+                problems += [
+                    GoldenProblem(e["msg"], src, lineno, ".".join(map(str, e["loc"])))
+                    for e in exc.errors()
+                ]
+                continue
+            if item.query_id in lines:
+                problems.append(
+                    GoldenProblem(
+                        f"duplicate query id (first on line {lines[item.query_id]}); "
+                        "query ids must be unique",
+                        src,
+                        lineno,
+                        "query_id",
+                        item.query_id,
+                    )
+                )
+                continue
+            lines[item.query_id] = lineno
+            items.append(item)
+    if problems:
+        raise GoldenSetError(problems)
+    golden = GoldenSet(
+        name=info.get("name") or p.name.removesuffix(".jsonl"),
+        version=info.get("version") or "1",
+        dataset=info.get("dataset"),
+        author=info.get("author"),
+        guideline_version=info.get("guideline_version"),
+        items=items,
+        description=info.get("description"),
+        source=src,
+        lines=lines,
+    )
+    if not items:
+        raise GoldenSetError([GoldenProblem("the golden set has no item", src)])
+    return golden
+
+
+def _jsonl(path: Path, what: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    with path.open(encoding="utf-8") as f:
+        for lineno, text in enumerate(f, start=1):
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise GoldenSetError(
+                    [GoldenProblem(f"not valid JSON: {exc.msg}", str(path), lineno)]
+                ) from None
+            raw_id = data.get("_id") if isinstance(data, dict) else None
+            if raw_id is None or str(raw_id) == "":
+                raise GoldenSetError(
+                    [GoldenProblem(f"each {what} needs an '_id'", str(path), lineno, "_id")]
+                )
+            key = str(raw_id)
+            if key in out:
+                raise GoldenSetError(
+                    [GoldenProblem(f"duplicate {what} id", str(path), lineno, "_id", key)]
+                )
+            out[key] = data
+    return out
+
+
+def load_beir(
+    directory: str | Path, split: str = "test"
+) -> tuple[dict[str, dict[str, str]], dict[str, str], Qrels]:
+    """Read a BEIR dataset: ``corpus.jsonl``, ``queries.jsonl``, ``qrels/<split>.tsv``.
+
+    Returns ``(corpus, queries, qrels)``: corpus ``{docid: {"title", "text"}}``,
+    queries ``{qid: text}`` restricted to the queries of the split's qrels (as
+    BEIR's loader does), qrels ``{qid: {docid: grade}}`` with every row kept
+    (grade 0 included). The qrels file has a header line
+    ``query-id corpus-id score``; ids are read as strings.
+    """
+    root = Path(directory)
+    corpus_path, queries_path = root / "corpus.jsonl", root / "queries.jsonl"
+    qrels_path = root / "qrels" / f"{split}.tsv"
+    for needed in (corpus_path, queries_path, qrels_path):
+        if not needed.is_file():
+            splits = sorted(q.stem for q in (root / "qrels").glob("*.tsv"))
+            hint = f" (qrels splits here: {', '.join(splits)})" if splits else ""
+            raise GoldenSetError(
+                f"{needed}: missing; a BEIR dataset directory holds corpus.jsonl, "
+                f"queries.jsonl and qrels/<split>.tsv{hint}"
+            )
+    corpus = {
+        docid: {"title": str(d.get("title") or ""), "text": str(d.get("text") or "")}
+        for docid, d in _jsonl(corpus_path, "document").items()
+    }
+    all_queries = {
+        qid: str(q.get("text") or "") for qid, q in _jsonl(queries_path, "query").items()
+    }
+    qrels: Qrels = {}
+    with qrels_path.open(encoding="utf-8") as f:
+        for lineno, text in enumerate(f, start=1):
+            parts = text.rstrip("\n").split("\t") if "\t" in text else text.split()
+            if not parts or not text.strip():
+                continue
+            if lineno == 1 and parts[0].strip().lower() in ("query-id", "query_id", "qid"):
+                continue
+            if len(parts) != 3:
+                raise GoldenSetError(
+                    [
+                        GoldenProblem(
+                            "expected 3 tab-separated fields 'query-id corpus-id score'",
+                            str(qrels_path),
+                            lineno,
+                            value=text.strip(),
+                        )
+                    ]
+                )
+            qid, docid, score = (x.strip() for x in parts)
+            try:
+                grade = int(score)
+            except ValueError:
+                raise GoldenSetError(
+                    [
+                        GoldenProblem(
+                            "score must be an integer", str(qrels_path), lineno, "score", score
+                        )
+                    ]
+                ) from None
+            qrels.setdefault(qid, {})[docid] = grade
+    unknown = [q for q in qrels if q not in all_queries]
+    if unknown:
+        raise GoldenSetError(
+            [
+                GoldenProblem(
+                    f"{len(unknown)} query ids of the qrels are not in queries.jsonl "
+                    f"(first: {', '.join(unknown[:5])})",
+                    str(qrels_path),
+                    None,
+                    "query-id",
+                )
+            ]
+        )
+    queries = {qid: all_queries[qid] for qid in qrels}
+    return corpus, queries, qrels
+
+
+def load_trec_qrels(path: str | Path) -> Qrels:
+    """Read a TREC qrels file (``qid iteration docid grade``); grades must be >= 0."""
+    try:
+        qrels = read_trec_qrels(path)
+    except TrecFormatError as exc:
+        raise GoldenSetError(str(exc)) from exc
+    bad = [
+        GoldenProblem(
+            f"query {q!r}, document {d!r}: grade must be >= 0", str(path), None, "grade", g
+        )
+        for q, docs in qrels.items()
+        for d, g in docs.items()
+        if g < 0
+    ]
+    if bad:
+        raise GoldenSetError(bad)
+    return qrels
+
+
+def golden_from_qrels(
+    name: str,
+    version: str,
+    dataset: str,
+    queries: Mapping[str, str],
+    qrels: Qrels,
+    *,
+    author: str | None = None,
+    guideline_version: str | None = None,
+    description: str | None = None,
+) -> GoldenSet:
+    """A golden set from BEIR/TREC style queries + qrels (queries without text are errors)."""
+    missing = [q for q in qrels if not queries.get(q, "").strip()]
+    if missing:
+        raise GoldenSetError(
+            [
+                GoldenProblem(
+                    f"{len(missing)} judged queries have no text (first: {', '.join(missing[:5])})",
+                    field="query",
+                )
+            ]
+        )
+    items = [GoldenItem(query_id=q, query=queries[q], relevant=dict(j)) for q, j in qrels.items()]
+    golden = GoldenSet(name, version, dataset, author, guideline_version, items, description)
+    problems = check_golden(golden)
+    if problems:
+        raise GoldenSetError(problems)
+    return golden
+
+
+# ------------------------------------------------------------------------- ingest
+
+
+def ingest_golden(kg: KnowledgeGraph, golden: GoldenSet) -> str:
+    """Write ``golden`` into its own named graph ``prid:golden/<name>/<version>``; its IRI.
+
+    Atomic (the graph becomes visible only when complete). Re-ingesting the same
+    content under the same version is a no-op; different content under a version
+    already stored raises :class:`GoldenVersionConflictError`.
+    """
+    problems = check_golden(golden)
+    if problems:
+        raise GoldenSetError(problems)
+    graph = golden.iri
+    status = kg.graph_status(graph)
+    if status == "open":
+        raise GoldenSetError(
+            f"golden set {golden.name!r} version {golden.version!r} is being written by "
+            "another process, or a crashed write left it open; reopen the graph (provrag "
+            "recovers open graphs when it opens the store) and ingest again"
+        )
+    if status == "committed":
+        rows = kg.select(f"SELECT ?h WHERE {{ <{graph}> pr:contentHash ?h }}")
+        stored = {str(r["h"]) for r in rows}
+        new = golden_content_hash(golden)
+        if stored == {new}:
+            return graph
+        raise GoldenVersionConflictError(
+            [
+                GoldenProblem(
+                    f"golden set {golden.name!r} version {golden.version!r} is already in the "
+                    'graph with different content; bump the version ("version" in '
+                    f"{golden.name}.meta.json) to ingest the changed set",
+                    golden.source,
+                    None,
+                    "version",
+                    golden.version,
+                )
+            ]
+        )
+    with kg.write_graph(graph) as writer:
+        writer.add_statements(golden_set_triples(golden))
+    return graph
