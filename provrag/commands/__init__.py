@@ -13,7 +13,8 @@ MODULES = [
     "provrag.commands.retrieval_cmds",  # search, ask
     "provrag.commands.trace_cmd",  # trace
     "provrag.commands.index_cmd",  # index
-    "provrag.commands.eval_cmds",  # eval, report, drift, agreement
+    "provrag.commands.eval_cmds",  # eval, report
+    "provrag.commands.quality_cmds",  # agreement, drift
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve
 ]

@@ -1,0 +1,276 @@
+"""``provrag quickstart``: a guided run of the whole job on the bundled example data.
+
+Each step runs a real ``provrag`` command in this process (the same code a user
+runs by hand), shows the command line first, and checks its exit code. The tour
+ends with a summary of what was measured and where the artefacts are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from provrag.settings import Settings
+
+
+def example_data_dir() -> Path:
+    """Directory of the bundled example data (package data of :mod:`provrag`)."""
+    return Path(str(resources.files("provrag") / "example_data"))
+
+
+@dataclass
+class Step:
+    title: str
+    args: list[str]
+    expect: tuple[int, ...] = (0,)
+    capture: bool = False
+
+
+@dataclass
+class Outcome:
+    step: Step
+    code: int
+    output: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Tour:
+    settings: Settings
+    console: Console
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _prefix(self) -> list[str]:
+        prefix = ["--home", str(self.settings.home), "--store", self.settings.store]
+        if self.settings.store_url:
+            prefix += ["--store-url", self.settings.store_url]
+        return prefix
+
+    def run(self, step: Step) -> Outcome:
+        import time
+
+        import typer.main
+
+        from provrag.cli import app
+
+        shown = " ".join(_quote(a) for a in step.args)
+        self.console.rule(f"[bold]{step.title}")
+        self.console.print(f"[dim]$[/] provrag {shown}", highlight=False)
+        command = typer.main.get_command(app)
+        buffer = io.StringIO()
+        started = time.perf_counter()
+        sink = contextlib.redirect_stdout(buffer) if step.capture else contextlib.nullcontext()
+        code = 0
+        with sink:
+            try:
+                result = command.main(
+                    args=self._prefix() + step.args, prog_name="provrag", standalone_mode=False
+                )
+                code = result if isinstance(result, int) else 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except Exception as exc:  # click.exceptions.Exit and usage errors
+                code = int(getattr(exc, "exit_code", 1))
+                if code:
+                    self.console.print(f"[red]{type(exc).__name__}: {exc}", highlight=False)
+        outcome = Outcome(step, code, buffer.getvalue(), time.perf_counter() - started)
+        if step.capture and outcome.output:
+            self.console.print(outcome.output.rstrip(), highlight=False, markup=False)
+        mark = "[green]ok[/]" if code in step.expect else "[red]unexpected[/]"
+        self.console.print(f"[dim]exit {code} ({mark}[dim], {outcome.seconds:.1f} s)[/]")
+        self.outcomes.append(outcome)
+        return outcome
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.code not in o.step.expect]
+
+
+def _quote(arg: str) -> str:
+    return f'"{arg}"' if re.search(r"\s", arg) else arg
+
+
+def _json_of(text: str) -> Any:
+    """The JSON document in a command's captured output (it may follow other lines)."""
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start < 0:
+        return None
+    try:
+        return json.loads(text[start:])
+    except json.JSONDecodeError:
+        return None
+
+
+def _ensure_gazetteer(settings: Settings, gazetteer: Path) -> None:
+    """Point the home's provrag.toml at the example gazetteer (kept if already set)."""
+    config = settings.home / "provrag.toml"
+    text = config.read_text(encoding="utf-8") if config.exists() else ""
+    if re.search(r"^\s*gazetteer\s*=", text, re.MULTILINE):
+        return
+    config.parent.mkdir(parents=True, exist_ok=True)
+    line = f'gazetteer = "{gazetteer.as_posix()}"\n'
+    # top-level keys must precede any [section] table in TOML
+    match = re.search(r"^\[", text, re.MULTILINE)
+    text = text[: match.start()] + line + text[match.start() :] if match else text + line
+    config.write_text(text, encoding="utf-8")
+
+
+def run_quickstart(settings: Settings, console: Console, *, with_eval: bool = True) -> int:
+    """Run the tour; returns the process exit code (0 when every step went as expected)."""
+    data = example_data_dir()
+    kb_v1, kb_v2 = data / "kb_v1.jsonl", data / "kb_v2.jsonl"
+    bad, golden = data / "bad_records.jsonl", data / "golden.jsonl"
+    tour = Tour(settings, console)
+    console.print(
+        f"[bold]provrag quickstart[/] on the example data in {data}\n"
+        f"project home: {settings.home.resolve()}  (store: {settings.store})",
+        highlight=False,
+    )
+    tour.run(Step("1. Create the project home and load the ontology", ["init"]))
+    _ensure_gazetteer(settings, data / "gazetteer.ttl")
+
+    tour.run(
+        Step(
+            "2. Ingest v1 of the bank's support knowledge base (NER + embeddings)",
+            ["ingest", str(kb_v1)],
+        )
+    )
+    tour.run(
+        Step("3. Ingest the same file again: nothing new, nothing embedded", ["ingest", str(kb_v1)])
+    )
+    tour.run(
+        Step(
+            "4. A file with bad records: good ones go in, bad ones to quarantine (exit 3)",
+            ["ingest", str(bad)],
+            expect=(3,),
+        )
+    )
+    tour.run(Step("5. Ingest v2: changed passages become revisions", ["ingest", str(kb_v2)]))
+    tour.run(Step("6. What the graph holds", ["stats"]))
+    tour.run(Step("7. SHACL validation of the whole graph", ["validate"]))
+    tour.run(
+        Step(
+            "8. Where one synthetic sample came from (documented SPARQL query)",
+            ["sparql", _provenance_query("kb-0150")],
+        )
+    )
+    tour.run(
+        Step(
+            "9. Graph-enriched search, explained",
+            ["search", "How do I block my Visa card after losing it?", "-k", "5", "--explain"],
+        )
+    )
+    tour.run(
+        Step(
+            "10. The same search over real (non-synthetic) passages only",
+            [
+                "search",
+                "How do I block my Visa card after losing it?",
+                "-k",
+                "5",
+                "--origin",
+                "real",
+            ],
+        )
+    )
+    asked = tour.run(
+        Step(
+            "11. A grounded answer, recorded in the graph",
+            ["ask", "What is the daily ATM withdrawal limit?", "--record", "--json"],
+            capture=True,
+        )
+    )
+    answer = _json_of(asked.output) or {}
+    if isinstance(answer, dict) and answer.get("id"):
+        tour.run(Step("12. Trace the answer back to its sources", ["trace", str(answer["id"])]))
+    tour.run(
+        Step(
+            "13. Delete a sample: it leaves every query and the index",
+            [
+                "delete",
+                "--id",
+                "kb-0003",
+                "--dataset",
+                "northwind-support",
+                "--reason",
+                "quickstart demo",
+            ],
+        )
+    )
+    tour.run(Step("14. The index matches the graph", ["index", "--check"]))
+    tour.run(
+        Step("15. Label agreement of the three annotators", ["agreement", "--field", "intent"])
+    )
+    tour.run(
+        Step(
+            "16. Drift between the two dataset versions",
+            ["drift", "--dataset", "northwind-support", "--from", "2026.10", "--to", "2026.11"],
+        )
+    )
+    run_ids: list[str] = []
+    if with_eval:
+        for kind in ("dense", "enriched"):
+            out = tour.run(
+                Step(
+                    f"17. Evaluate the {kind} retriever on the expert golden set (sliced)",
+                    ["eval", "--golden", str(golden), "--retriever", kind, "--json"],
+                    capture=True,
+                )
+            )
+            payload = _json_of(out.output)
+            if isinstance(payload, dict) and payload.get("run_id"):
+                run_ids.append(str(payload["run_id"]))
+        if len(run_ids) == 2:
+            tour.run(
+                Step(
+                    "18. Compare the two runs (paired randomisation test)",
+                    ["eval", "compare", *run_ids],
+                )
+            )
+            tour.run(Step("19. HTML + Markdown report with plots", ["report", *run_ids]))
+    _summary(tour, run_ids)
+    return 1 if tour.failed else 0
+
+
+def _provenance_query(external_id: str) -> str:
+    from kg.queries import provenance_query_for
+
+    return provenance_query_for(external_id)
+
+
+def _summary(tour: Tour, run_ids: Sequence[str]) -> None:
+    console = tour.console
+    console.rule("[bold]Summary")
+    table = Table("step", "exit", "seconds", "")
+    for o in tour.outcomes:
+        ok = o.code in o.step.expect
+        table.add_row(
+            o.step.title,
+            str(o.code),
+            f"{o.seconds:.1f}",
+            "[green]as expected" if ok else "[red]unexpected",
+        )
+    console.print(table)
+    home = tour.settings.home
+    console.print(f"graph store:  {tour.settings.store_path}", highlight=False)
+    console.print(f"quarantine:   {home / 'quarantine'}", highlight=False)
+    if run_ids:
+        console.print(f"eval runs:    {', '.join(run_ids)} (in {home / 'runs'})", highlight=False)
+        console.print(f"report:       {home / 'reports'}", highlight=False)
+    if tour.failed:
+        console.print(f"[red]{len(tour.failed)} step(s) did not go as expected.")
+    else:
+        console.print(
+            "[green]Every step went as expected.[/] Try: provrag sparql "
+            "'SELECT ?s ?origin WHERE { ?s pr:origin ?origin } LIMIT 5'"
+        )
