@@ -96,9 +96,10 @@ class OxigraphStore:
                 raw = self._store.query(sparql, use_default_graph_as_union=True)
             else:
                 # the same list bounds GRAPH patterns, so an open graph never leaks
-                graphs = [ox.NamedNode(g) for g in default_graphs]
+                named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in default_graphs]
+                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*named]
                 raw = self._store.query(
-                    sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=graphs
+                    sparql, default_graph=default or [ox.DefaultGraph()], named_graphs=named
                 )
             return to_result(raw)
         except SyntaxError as exc:

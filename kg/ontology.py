@@ -1,0 +1,108 @@
+"""The ontology and the SHACL shapes: where they are, and loading the ontology into the graph.
+
+Both Turtle files are package data of :mod:`ontologies` (``provrag.ttl``, ``shapes.ttl``).
+The terms they declare are the members of :class:`kg.terms.PR`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import KGError
+from kg.graph import ONTOLOGY_GRAPH, KnowledgeGraph
+from kg.terms import PR_NS
+
+_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+
+#: rdf:type values that make a subject a declared term
+DECLARING_TYPES = frozenset(
+    {
+        f"{_OWL}Class",
+        f"{_OWL}ObjectProperty",
+        f"{_OWL}DatatypeProperty",
+        f"{_OWL}AnnotationProperty",
+        f"{_RDFS}Class",
+        f"{_RDF}Property",
+    }
+)
+
+
+class OntologyError(KGError):
+    """The packaged ontology or shapes file is missing or does not parse."""
+
+
+def _packaged(name: str) -> Path:
+    path = Path(str(resources.files("ontologies").joinpath(name)))
+    if not path.is_file():
+        raise OntologyError(
+            f"{name} is missing from the ontologies package (looked at {path}); "
+            "reinstall provrag (pip install -e .)"
+        )
+    return path
+
+
+def ontology_path() -> Path:
+    """Path of ``ontologies/provrag.ttl``."""
+    return _packaged("provrag.ttl")
+
+
+def shapes_path() -> Path:
+    """Path of ``ontologies/shapes.ttl``."""
+    return _packaged("shapes.ttl")
+
+
+def parse_turtle(path: Path) -> list[ox.Triple]:
+    """Triples of a Turtle file, as pyoxigraph terms."""
+    try:
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        ]
+    except (SyntaxError, OSError) as exc:
+        raise OntologyError(f"{path} does not parse as Turtle: {exc}") from exc
+
+
+def ontology_triples() -> list[ox.Triple]:
+    """The triples of ``provrag.ttl``."""
+    return parse_turtle(ontology_path())
+
+
+def load_ontology(kg: KnowledgeGraph) -> int:
+    """Write the ontology into :data:`kg.graph.ONTOLOGY_GRAPH`, replacing what was there.
+
+    Idempotent: a second call leaves the same triples (and the same triple count).
+    Returns the number of triples written.
+    """
+    triples = ontology_triples()
+    with kg.write_graph(ONTOLOGY_GRAPH) as writer:
+        # The graph is open, hence invisible, while it is swapped.
+        kg.store.drop_graph(ONTOLOGY_GRAPH)
+        return writer.add(triples)
+
+
+@lru_cache(maxsize=1)
+def _declared(path: str) -> frozenset[str]:
+    types = {ox.NamedNode(t) for t in DECLARING_TYPES}
+    rdf_type = ox.NamedNode(f"{_RDF}type")
+    out = set()
+    for t in parse_turtle(Path(path)):
+        s = t.subject
+        if (
+            t.predicate == rdf_type
+            and t.object in types
+            and isinstance(s, ox.NamedNode)
+            and s.value.startswith(PR_NS)
+        ):
+            out.add(s.value[len(PR_NS) :])
+    return frozenset(out)
+
+
+def declared_terms() -> set[str]:
+    """Local names of the ``pr:`` classes and properties declared in ``provrag.ttl``."""
+    return set(_declared(str(ontology_path())))

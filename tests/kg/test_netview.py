@@ -1,0 +1,151 @@
+"""The networkx view of the sample—entity graph, built from kg.mapping.mention_triples.
+
+Tiny graph: s1 mentions Acme and Visa, s2 mentions Visa and Paris, s3 mentions Paris,
+s4 mentions Acme but is invalidated, s5 mentions Bob alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import networkx as nx
+import pytest
+
+from kg import ids, mapping
+from kg.graph import KnowledgeGraph
+from kg.model import SampleRecord
+from kg.netview import entity_graph, entity_neighbours, samples_for_entities
+from kg.store.embedded import OxigraphStore
+
+T0 = datetime(2026, 11, 2, tzinfo=UTC)
+BATCH = ids.batch_iri("b1")
+ACME = ids.entity_iri("ORG", "acme")
+VISA = ids.entity_iri("PRODUCT", "visa")
+PARIS = ids.entity_iri("GPE", "paris")
+BOB = ids.entity_iri("PERSON", "bob")
+SPANS = {
+    ACME: mapping.MentionSpan("Acme", 0, 4, "ORG", "acme", "Acme Bank"),
+    VISA: mapping.MentionSpan("Visa", 10, 14, "PRODUCT", "visa", "Visa"),
+    PARIS: mapping.MentionSpan("Paris", 20, 25, "GPE", "paris", "Paris"),
+    BOB: mapping.MentionSpan("Bob", 30, 33, "PERSON", "bob", "Bob"),
+}
+MENTIONS = {"s1": [ACME, VISA], "s2": [VISA, PARIS], "s3": [PARIS], "s4": [ACME], "s5": [BOB]}
+
+
+def sample_iri(external: str) -> str:
+    return ids.sample_iri("kb", external, ids.sha256_hex(external))
+
+
+S1, S2, S3, S4, S5 = (sample_iri(f"s{i}") for i in range(1, 6))
+
+
+@pytest.fixture(scope="module")
+def graph() -> nx.Graph:
+    kg = KnowledgeGraph(OxigraphStore(None))
+    shared = mapping.SharedNodes()
+    statements: list[str] = []
+    for external, entities in MENTIONS.items():
+        iri = sample_iri(external)
+        rec = SampleRecord(
+            id=external,
+            text=f"text of {external}",
+            origin="real",
+            dataset="kb",
+            kind="question" if external == "s2" else "passage",
+        )
+        ctx = mapping.SampleContext(
+            iri=iri,
+            logical_iri=ids.logical_sample_iri("kb", external),
+            external_id=external,
+            content_hash=ids.sha256_hex(external),
+            text_hash=ids.text_hash(rec.text),
+            dataset_version_iri=ids.dataset_version_iri("kb", "1"),
+            batch_iri=BATCH,
+        )
+        statements += mapping.sample_triples(rec, ctx, shared)
+        spans = [SPANS[e] for e in entities]
+        statements += mapping.mention_triples(iri, spans, ids.extraction_iri(iri), shared)
+    statements += mapping.invalidation_triples(S4, ids.deletion_iri("d"), T0)
+    with kg.write_graph(BATCH) as w:
+        w.add_statements(statements)
+    return entity_graph(kg)
+
+
+def test_the_view_is_bipartite_over_current_samples(graph: nx.Graph) -> None:
+    samples = {n for n, k in graph.nodes(data="kind") if k == "sample"}
+    entities = {n for n, k in graph.nodes(data="kind") if k == "entity"}
+    assert samples == {S1, S2, S3, S5}
+    assert entities == {ACME, VISA, PARIS, BOB}
+    assert nx.is_bipartite(graph)
+    assert all(
+        {graph.nodes[a]["kind"], graph.nodes[b]["kind"]} == {"sample", "entity"}
+        for a, b in graph.edges
+    )
+    assert graph.number_of_edges() == 6
+
+
+def test_node_attributes(graph: nx.Graph) -> None:
+    assert graph.nodes[ACME] == {
+        "kind": "entity",
+        "bipartite": 1,
+        "label": "Acme Bank",
+        "type": "ORG",
+    }
+    assert graph.nodes[S2] == {
+        "kind": "sample",
+        "bipartite": 0,
+        "label": "s2",
+        "type": "question",
+        "origin": "real",
+    }
+
+
+def test_an_entity_only_an_invalidated_sample_mentions_is_left_out() -> None:
+    kg = KnowledgeGraph(OxigraphStore(None))
+    shared = mapping.SharedNodes()
+    statements = mapping.mention_triples(S4, [SPANS[ACME]], ids.extraction_iri(S4), shared)
+    statements += [f"<{S4}> {mapping.A} {mapping.pr('Sample')}"]
+    statements += mapping.invalidation_triples(S4, ids.deletion_iri("d"), T0)
+    with kg.write_graph(BATCH) as w:
+        w.add_statements(statements)
+    assert entity_graph(kg).number_of_nodes() == 0
+
+
+def test_neighbours_one_hop(graph: nx.Graph) -> None:
+    assert entity_neighbours(graph, ACME) == {VISA: 1}
+
+
+def test_neighbours_two_hops_carry_their_distance(graph: nx.Graph) -> None:
+    assert entity_neighbours(graph, ACME, hops=2) == {VISA: 1, PARIS: 2}
+
+
+def test_neighbours_of_an_isolated_or_unknown_entity(graph: nx.Graph) -> None:
+    assert entity_neighbours(graph, BOB, hops=3) == {}
+    assert entity_neighbours(graph, ids.entity_iri("ORG", "nobody")) == {}
+
+
+def test_samples_one_hop_are_the_direct_mentions(graph: nx.Graph) -> None:
+    assert samples_for_entities(graph, [ACME]) == {S1: [ACME, S1]}
+
+
+def test_samples_two_hops_go_through_one_bridge(graph: nx.Graph) -> None:
+    assert samples_for_entities(graph, [ACME], hops=2) == {
+        S1: [ACME, S1],
+        S2: [ACME, S1, VISA, S2],
+    }
+
+
+def test_each_sample_gets_a_shortest_path_from_any_entity(graph: nx.Graph) -> None:
+    found = samples_for_entities(graph, [ACME, PARIS, ids.entity_iri("ORG", "nobody")], hops=2)
+    assert found == {
+        S1: [ACME, S1],
+        S2: [PARIS, S2],
+        S3: [PARIS, S3],
+    }
+
+
+def test_bad_hops_are_refused(graph: nx.Graph) -> None:
+    with pytest.raises(ValueError, match="hops"):
+        samples_for_entities(graph, [ACME], hops=0)
+    with pytest.raises(ValueError, match="hops"):
+        entity_neighbours(graph, ACME, hops=0)
