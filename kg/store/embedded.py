@@ -46,7 +46,7 @@ class OxigraphStore:
         self.path = Path(path) if path is not None else None
         try:
             if self.path is None:
-                self._store = ox.Store()
+                self._store: ox.Store | None = ox.Store()
                 self.kind = "memory"
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -62,17 +62,23 @@ class OxigraphStore:
             raise StoreError(f"cannot open the graph store at {self.path}: {msg}") from exc
 
     @property
+    def _s(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError("the graph store was closed; open it again (provrag.app.open_kg)")
+        return self._store
+
+    @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store, for code that needs the native API (e.g. oxrdflib)."""
-        return self._store
+        return self._s
 
     def add(self, quads: Iterable[ox.Quad], *, atomic: bool = True) -> int:
         items = quads if isinstance(quads, list) else list(quads)
         try:
             if atomic:
-                self._store.extend(items)
+                self._s.extend(items)
             else:
-                self._store.bulk_extend(items)
+                self._s.bulk_extend(items)
         except OSError as exc:
             raise StoreError(f"writing {len(items)} quads failed: {exc}") from exc
         return len(items)
@@ -82,9 +88,9 @@ class OxigraphStore:
             return
         try:
             if atomic:
-                self._store.extend(ox.parse(data, ox.RdfFormat.N_QUADS))
+                self._s.extend(ox.parse(data, ox.RdfFormat.N_QUADS))
             else:
-                self._store.bulk_load(data, ox.RdfFormat.N_QUADS)
+                self._s.bulk_load(data, ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
             raise StoreError(f"generated N-Quads do not parse (a provrag bug): {exc}") from exc
         except OSError as exc:
@@ -93,12 +99,12 @@ class OxigraphStore:
     def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> QueryResult:
         try:
             if default_graphs is None:
-                raw = self._store.query(sparql, use_default_graph_as_union=True)
+                raw = self._s.query(sparql, use_default_graph_as_union=True)
             else:
                 # the same list bounds GRAPH patterns, so an open graph never leaks
                 named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in default_graphs]
                 default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*named]
-                raw = self._store.query(
+                raw = self._s.query(
                     sparql, default_graph=default or [ox.DefaultGraph()], named_graphs=named
                 )
             return to_result(raw)
@@ -109,7 +115,7 @@ class OxigraphStore:
 
     def update(self, sparql: str) -> None:
         try:
-            self._store.update(sparql)
+            self._s.update(sparql)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL update syntax error: {exc}") from exc
         except OSError as exc:
@@ -117,28 +123,28 @@ class OxigraphStore:
 
     def drop_graph(self, graph: str) -> None:
         node = ox.NamedNode(graph)
-        if self._store.contains_named_graph(node):
-            self._store.remove_graph(node)
+        if self._s.contains_named_graph(node):
+            self._s.remove_graph(node)
 
     def named_graphs(self) -> list[str]:
         return sorted(
             g.value
-            for g in self._store.named_graphs()
+            for g in self._s.named_graphs()
             if isinstance(g, ox.NamedNode)
-            and next(iter(self._store.quads_for_pattern(None, None, None, g)), None) is not None
+            and next(iter(self._s.quads_for_pattern(None, None, None, g)), None) is not None
         )
 
     def quad_count(self, graph: str | None = None) -> int:
         if graph is None:
-            return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            return len(self._s)
+        return sum(1 for _ in self._s.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def dump(self, out: IO[bytes], fmt: RdfFormatName = "nquads") -> None:
         rdf_format = FORMATS[fmt]
         if rdf_format.supports_datasets:
-            self._store.dump(out, rdf_format)
+            self._s.dump(out, rdf_format)
         else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._store)
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._s)
             ox.serialize(triples, out, rdf_format)
 
     def load(self, data: IO[bytes] | bytes, fmt: RdfFormatName, graph: str | None = None) -> int:
@@ -157,12 +163,16 @@ class OxigraphStore:
             ]
         except SyntaxError as exc:
             raise StoreError(f"the {fmt} data does not parse: {exc}") from exc
-        self._store.extend(quads)
+        self._s.extend(quads)
         return len(quads)
 
     def flush(self) -> None:
-        self._store.flush()
+        self._s.flush()
 
     def close(self) -> None:
+        """Flush and release the store (and its RocksDB lock) now, not at garbage collection."""
+        if self._store is None:
+            return
         with contextlib.suppress(OSError):
             self._store.flush()
+        self._store = None
