@@ -8,10 +8,12 @@ serialises writes with a lock; reads run concurrently. Start it with
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import threading
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -39,7 +41,11 @@ class _State:
         if mode not in self._retrievers:
             from provrag.wiring import build_retriever
 
-            self._retrievers[mode] = build_retriever(self.settings, self.kg, mode=mode)
+            self._retrievers[mode] = build_retriever(
+                self.settings,
+                self.kg,
+                mode=mode,  # type: ignore[arg-type]  # checked by caller
+            )
         return self._retrievers[mode]
 
     def invalidate_retrievers(self) -> None:
@@ -58,7 +64,13 @@ def _sparql_response(result: Any, accept: str) -> Response:
 
 def create_app(settings: Settings) -> FastAPI:
     state = _State(settings)
-    app = FastAPI(title="provrag", version=_version())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.kg.store.close()  # releases the embedded store's lock
+
+    app = FastAPI(title="provrag", version=_version(), lifespan=lifespan)
 
     @app.exception_handler(KGError)
     async def _kg_error(_: Request, exc: KGError) -> JSONResponse:
@@ -158,24 +170,28 @@ def create_app(settings: Settings) -> FastAPI:
         label: Annotated[list[str] | None, Query()] = None,
         clearance: str | None = None,
     ) -> list[dict[str, Any]]:
+        from pydantic import ValidationError
+
+        from retrieval.errors import RetrievalError
         from retrieval.filters import Filters
 
-        labels = []
-        for item in label or []:
-            field, sep, value = item.partition("=")
-            if not sep:
-                raise HTTPException(400, f"label filter {item!r} must be FIELD=VALUE")
-            labels.append((field, value))
-        filters = Filters(
-            origin=origin,
-            dataset=dataset,
-            version=version,
-            generator=generator,
-            prompt_version=prompt_version,
-            annotator=annotator,
-            labels=labels,
-            clearance=clearance or settings.retrieval.default_clearance,
-        )
+        if retriever not in ("dense", "lexical", "hybrid", "enriched"):
+            raise HTTPException(400, "retriever is one of dense, lexical, hybrid, enriched")
+        try:
+            filters = Filters.model_validate(
+                {
+                    "origin": origin,
+                    "dataset": dataset,
+                    "version": version,
+                    "generator": generator,
+                    "prompt_version": prompt_version,
+                    "annotator": annotator,
+                    "labels": list(label or []),
+                    "clearance": clearance,
+                }
+            )
+        except (ValidationError, RetrievalError) as exc:
+            raise HTTPException(400, f"bad filter: {exc}") from exc
         hits = state.retriever(retriever).search(q, k=k, filters=filters)
         return [h.model_dump(mode="json") for h in hits]
 
@@ -195,10 +211,6 @@ def create_app(settings: Settings) -> FastAPI:
         if format == "prov-n":
             return PlainTextResponse(provexport.to_prov_n(node))
         raise HTTPException(400, "format is one of json, turtle, prov-json, prov-n")
-
-    @app.on_event("shutdown")
-    def _close() -> None:
-        state.kg.store.close()
 
     return app
 

@@ -83,7 +83,10 @@ class GraphStore(Protocol):
         ...
 
     def load(self, data: IO[bytes] | bytes, fmt: RdfFormatName, graph: str | None = None) -> int:
-        """Parse RDF and add it atomically; triples go to ``graph`` (required for triple formats)."""
+        """Parse RDF and add it atomically.
+
+        Triples go to ``graph`` (required for triple formats).
+        """
         ...
 
     def close(self) -> None: ...
