@@ -28,9 +28,7 @@ def _root(
         Path | None,
         typer.Option("--home", envvar="PROVRAG_HOME", help="project home (default .provrag)"),
     ] = None,
-    store: Annotated[
-        str | None, typer.Option("--store", help="embedded | memory | remote")
-    ] = None,
+    store: Annotated[str | None, typer.Option("--store", help="embedded | memory | remote")] = None,
     store_url: Annotated[
         str | None, typer.Option("--store-url", help="SPARQL endpoint base URL (remote store)")
     ] = None,

@@ -12,8 +12,8 @@ import contextlib
 import shutil
 import tempfile
 import threading
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile

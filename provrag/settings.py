@@ -31,6 +31,14 @@ class RetrievalSettings(BaseModel):
     )
     graph_hops: int = 1
     max_graph_candidates: int = 200
+    #: retriever used by search/ask when none is named: dense | lexical | hybrid | enriched
+    mode: Literal["dense", "lexical", "hybrid", "enriched"] = "enriched"
+    #: clearance of a caller who names none: sees public + internal samples
+    default_clearance: Literal["public", "internal", "restricted"] = "internal"
+    #: candidates each channel hands to fusion (at least k)
+    candidate_depth: int = 100
+    #: link query words to entity names of the graph as well as running NER on the query
+    link_names: bool = True
 
 
 class EvalSettings(BaseModel):
