@@ -1,0 +1,437 @@
+"""App-layer wiring of evaluation: which golden set, which retriever, where the run goes.
+
+- :func:`resolve_golden`: a golden set by PATH (our JSONL + ``.meta.json``: checked
+  against the samples of its dataset, then ingested into the graph as a versioned
+  GoldenSet, idempotently) or by NAME (``NAME`` or ``NAME@VERSION``: read back
+  from the graph).
+- :func:`evaluate`: builds the retriever of the settings (``provrag.wiring``),
+  runs :func:`evaluation.runner.run_evaluation`, writes the run directory
+  ``<home>/runs/<run id>/`` and records the run in the graph.
+- :func:`evaluate_beir`: a BEIR dataset end to end (ingest the corpus as a
+  dataset without NER, index it, score the split's queries against its qrels).
+- :func:`rerun`: re-creates a recorded run from its graph record.
+
+Evaluation runs with clearance ``restricted`` unless told otherwise: an expert's
+golden set may cite restricted samples, and a retriever that cannot see them
+would be scored on passages it was never allowed to return.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evaluation.errors import GoldenSetError
+from evaluation.golden import (
+    GoldenSet,
+    golden_from_qrels,
+    ingest_golden,
+    load_beir,
+    load_golden_jsonl,
+    validate_against,
+)
+from evaluation.record import (
+    RUN_FILE,
+    RunNotFoundError,
+    golden_versions,
+    load_golden,
+    load_run,
+    new_run_id,
+    read_run_record,
+    record_run,
+    recorded_numbers,
+    save_run,
+)
+from evaluation.runner import AnswererLike, EvalResult, ProgressFn, run_evaluation
+from kg import ids
+from kg.graph import KnowledgeGraph
+from kg.mapping import lit
+from provrag.settings import RetrievalSettings, Settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import ProgressCallback
+    from retrieval.retriever import Retriever
+
+#: clearance of an evaluation that names none (see the module docstring)
+DEFAULT_EVAL_CLEARANCE = "restricted"
+#: the dataset version BEIR corpora are ingested under
+BEIR_VERSION = "beir"
+
+
+def provrag_version() -> str:
+    try:
+        return metadata.version("provrag")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+# -------------------------------------------------------------------- golden sets
+
+_DATASET_IDS = """
+SELECT DISTINCT ?ext WHERE {{
+  ?s a pr:Sample ; pr:externalId ?ext ; pr:inDatasetVersion ?dv .
+  ?dv pr:datasetName {name} .
+}}
+"""
+
+
+def dataset_sample_ids(kg: KnowledgeGraph, dataset: str) -> set[str]:
+    """External ids of every sample revision of ``dataset`` (current or not)."""
+    return {str(r["ext"]) for r in kg.select(_DATASET_IDS.format(name=lit(dataset)))}
+
+
+def _natural(version: str) -> tuple[Any, ...]:
+    parts = []
+    for piece in version.replace("-", ".").split("."):
+        parts.append((0, int(piece), "") if piece.isdigit() else (1, 0, piece))
+    return tuple(parts)
+
+
+def resolve_golden(kg: KnowledgeGraph, spec: str) -> GoldenSet:
+    """The golden set named by ``spec``: a JSONL path, or ``NAME`` / ``NAME@VERSION``.
+
+    A path is loaded, checked against the graph's samples of its dataset (unknown
+    sample ids are an error naming file, line and id) and ingested (a no-op when
+    the same content is already stored; different content under the same
+    version is an error asking for a new version). A name without a version
+    takes the highest version stored.
+    """
+    path = Path(spec)
+    if path.is_file() or spec.endswith(".jsonl"):
+        golden = load_golden_jsonl(path)
+        if golden.dataset is not None:
+            known = dataset_sample_ids(kg, golden.dataset)
+            if not known:
+                raise GoldenSetError(
+                    f"{path}: the golden set is about dataset {golden.dataset!r}, which the "
+                    "graph does not hold; ingest the dataset first (provrag ingest FILE)"
+                )
+            problems = validate_against(golden, known)
+            if problems:
+                raise GoldenSetError(problems)
+        ingest_golden(kg, golden)
+        return golden
+    name, _, version = spec.partition("@")
+    if not version:
+        versions = golden_versions(kg, name)
+        if not versions:
+            raise GoldenSetError(
+                f"no golden set named {name!r} in the graph, and no file {spec!r}; give the "
+                "path of a golden set .jsonl file, or the name of one ingested before"
+            )
+        version = max(versions, key=_natural)
+    return load_golden(kg, name, version)
+
+
+# ------------------------------------------------------------------------- runs
+
+
+@dataclass
+class EvalOptions:
+    """What an evaluation is asked to do besides the golden set."""
+
+    retriever_kind: str = "enriched"
+    ks: Sequence[int] = (10,)
+    metrics: Sequence[str] | None = None
+    depth: int | None = None
+    clearance: str = DEFAULT_EVAL_CLEARANCE
+    seed: int | None = None
+    answers: bool = False
+    ignore_identical_ids: bool = False
+    bootstrap_samples: int | None = None
+    min_slice_queries: int | None = None
+
+
+def _filters(golden: GoldenSet, clearance: str) -> Any:
+    from retrieval.filters import Filters, check_clearance
+
+    return Filters(dataset=golden.dataset, clearance=check_clearance(clearance))
+
+
+def _index_manifest(settings: Settings) -> dict[str, Any] | None:
+    from retrieval.sync import read_manifest
+
+    return read_manifest(settings.index_dir)
+
+
+def _recorded_settings(settings: Settings, retriever: Any, result: EvalResult) -> dict[str, Any]:
+    """What a re-run needs besides golden set, kind, k and seed."""
+    describe = getattr(retriever, "describe", None)
+    return {
+        "retrieval": settings.retrieval.model_dump(mode="json"),
+        "embedding_model": settings.embedding_model,
+        "ner": settings.ner,
+        "ner_model": settings.ner_model,
+        "gazetteer": None if settings.gazetteer is None else str(settings.gazetteer),
+        "generator_url": settings.generator_url,
+        "generator_model": settings.generator_model,
+        "runner": result.settings,
+        "retriever": describe() if callable(describe) else None,
+    }
+
+
+def evaluate(
+    settings: Settings,
+    kg: KnowledgeGraph,
+    golden: GoldenSet,
+    options: EvalOptions,
+    *,
+    retriever: Retriever | None = None,
+    answerer: AnswererLike | None = None,
+    progress: ProgressFn | None = None,
+    record: bool = True,
+) -> EvalResult:
+    """Evaluate the settings' retriever of ``options.retriever_kind`` on ``golden``.
+
+    The retriever searches only the golden set's dataset, with ``options.clearance``.
+    With ``record`` (default) the result gets a run id, its run directory under
+    ``settings.runs_dir`` and its activity graph.
+    """
+    if retriever is None:
+        from provrag.wiring import build_retriever
+
+        retriever = build_retriever(settings, kg, mode=options.retriever_kind)  # type: ignore[arg-type]
+    if options.answers and answerer is None:
+        from provrag.wiring import build_answerer
+
+        answerer = build_answerer(settings, retriever)  # type: ignore[arg-type]
+    ks = list(dict.fromkeys(options.ks)) or [10]
+    result = run_evaluation(
+        golden,
+        retriever,
+        retriever_kind=options.retriever_kind,
+        k=ks[0],
+        cutoffs=ks[1:],
+        metrics=options.metrics,
+        depth=options.depth,
+        answerer=answerer if options.answers else None,
+        seed=options.seed if options.seed is not None else settings.evaluation.seed,
+        bootstrap_samples=options.bootstrap_samples or settings.evaluation.bootstrap_samples,
+        min_slice_queries=options.min_slice_queries
+        if options.min_slice_queries is not None
+        else settings.evaluation.min_slice_queries,
+        filters=_filters(golden, options.clearance),
+        kg=kg,
+        ignore_identical_ids=options.ignore_identical_ids,
+        progress=progress,
+    )
+    if record:
+        result.run_id = new_run_id(result.started)
+        directory = save_run(result, settings.runs_dir)
+        manifest = _index_manifest(settings)
+        record_run(
+            kg,
+            result,
+            retriever_settings=_recorded_settings(settings, retriever, result),
+            provrag_version=provrag_version(),
+            embedding_model=str(manifest["model"]) if manifest else settings.embedding_model,
+            index_manifest=manifest,
+            run_file=str((directory / RUN_FILE).resolve()),
+        )
+    return result
+
+
+# -------------------------------------------------------------------------- BEIR
+
+
+@dataclass
+class BeirIngest:
+    """What the BEIR flow put into the graph."""
+
+    dataset: str
+    documents: int
+    skipped_empty: int
+    new: int
+    unchanged: int
+    golden: GoldenSet
+
+
+def beir_text(title: str, text: str) -> str:
+    """A BEIR document as the embedding model sees it: ``title + " " + text``, stripped.
+
+    This is what MTEB (``DRESModel.encode_corpus``) and BEIR's ``SentenceBERT``
+    model (``sep=" "``) feed a sentence-transformers model such as
+    all-MiniLM-L6-v2, so scores are comparable with the published ones.
+    """
+    return f"{title} {text}".strip()
+
+
+def ingest_beir(
+    settings: Settings,
+    kg: KnowledgeGraph,
+    directory: Path,
+    *,
+    split: str = "test",
+    name: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> BeirIngest:
+    """Ingest a BEIR corpus as dataset ``name`` (default: the directory's name), no NER,
+    and its split's queries + qrels as the golden set ``beir-<name>-<split>``.
+
+    Documents become real, public passages (``metadata.title`` keeps the title);
+    documents with neither title nor text are skipped (they cannot be embedded
+    and BEIR scores them as never retrieved). Idempotent: the same files ingest
+    as a no-op.
+    """
+    from ingest.pipeline import ingest_files
+    from kg.model import SampleRecord
+
+    root = Path(directory)
+    corpus, queries, qrels = load_beir(root, split)
+    dataset = name or root.resolve().name
+    skipped = 0
+    with tempfile.TemporaryDirectory(prefix="provrag-beir-") as tmp:
+        path = Path(tmp) / f"{dataset}-corpus.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for docid in sorted(corpus):
+                doc = corpus[docid]
+                text = beir_text(doc["title"], doc["text"])
+                if not text:
+                    skipped += 1
+                    continue
+                record = SampleRecord(
+                    id=docid,
+                    text=text,
+                    origin="real",
+                    dataset=dataset,
+                    version=BEIR_VERSION,
+                    kind="passage",
+                    sensitivity="public",
+                    metadata={"title": doc["title"]} if doc["title"] else {},
+                )
+                out.write(json.dumps(record.model_dump(mode="json", exclude_none=True)) + "\n")
+        report = ingest_files(
+            kg,
+            [path],
+            on_invalid="fail",
+            on_duplicate="fail",
+            extractor=None,
+            chunk_size=settings.chunk_size,
+            quarantine_dir=settings.quarantine_dir,
+            progress=progress,
+        )
+    content = ids.sha256_hex(ids.canonical_json({"queries": queries, "qrels": qrels}))[:12]
+    golden = golden_from_qrels(
+        f"beir-{dataset}-{split}",
+        f"{split}-{content}",
+        dataset,
+        queries,
+        qrels,
+        description=f"BEIR dataset {dataset}, split {split}: queries and qrels of {root}",
+    )
+    ingest_golden(kg, golden)
+    return BeirIngest(dataset, len(corpus), skipped, report.new, report.unchanged, golden)
+
+
+def evaluate_beir(
+    settings: Settings,
+    kg: KnowledgeGraph,
+    directory: Path,
+    options: EvalOptions,
+    *,
+    split: str = "test",
+    ingest_progress: ProgressCallback | None = None,
+    index_progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[EvalResult, BeirIngest]:
+    """Ingest, index and evaluate a BEIR dataset (see :func:`ingest_beir`)."""
+    from provrag.indexing import update_index
+
+    done = ingest_beir(settings, kg, directory, split=split, progress=ingest_progress)
+    update_index(settings, kg, progress=index_progress)
+    result = evaluate(settings, kg, done.golden, options, progress=progress)
+    return result, done
+
+
+# ------------------------------------------------------------------------- rerun
+
+
+@dataclass
+class Rerun:
+    """A recorded run and its re-run. ``before``/``after``: every mean and interval
+    bound, keyed ``<slice> <metric> <mean|ci_low|ci_high>`` (before: from the run
+    directory, or from the graph when the directory is gone)."""
+
+    run_id: str
+    original: EvalResult | None
+    new: EvalResult
+    before: dict[str, float]
+    after: dict[str, float]
+
+    @property
+    def differences(self) -> dict[str, tuple[float | None, float | None]]:
+        keys = sorted(set(self.before) | set(self.after))
+        return {
+            k: (self.before.get(k), self.after.get(k))
+            for k in keys
+            if self.before.get(k) != self.after.get(k)
+        }
+
+    @property
+    def identical(self) -> bool:
+        return not self.differences
+
+
+def settings_for_rerun(settings: Settings, recorded: dict[str, Any]) -> Settings:
+    """``settings`` with the retrieval part and models a run was recorded with."""
+    update: dict[str, Any] = {}
+    if recorded.get("retrieval") is not None:
+        update["retrieval"] = RetrievalSettings.model_validate(recorded["retrieval"])
+    for key in ("embedding_model", "ner", "ner_model", "generator_url", "generator_model"):
+        if key in recorded:
+            update[key] = recorded[key]
+    if recorded.get("gazetteer"):
+        update["gazetteer"] = Path(recorded["gazetteer"])
+    return settings.model_copy(update=update)
+
+
+def rerun(
+    settings: Settings,
+    kg: KnowledgeGraph,
+    run_id: str,
+    *,
+    progress: ProgressFn | None = None,
+    record: bool = True,
+) -> Rerun:
+    """Re-create run ``run_id`` from its graph record and compare every number."""
+    rec = read_run_record(kg, run_id)
+    if rec.golden_name is None:
+        raise RunNotFoundError(
+            f"run {run_id!r} used golden set {rec.golden_iri}, which the graph no longer "
+            "holds; ingest that golden set version again to re-run it"
+        )
+    original: EvalResult | None
+    try:
+        original = load_run(settings.runs_dir, run_id)
+    except RunNotFoundError:
+        original = None
+    golden = load_golden(kg, rec.golden_name, rec.golden_version)
+    runner = dict(rec.retriever_settings.get("runner") or {})
+    filters = runner.get("filters") or {}
+    options = EvalOptions(
+        retriever_kind=rec.retriever_kind,
+        ks=[rec.k, *[c for c in runner.get("cutoffs", []) if c != rec.k]],
+        metrics=runner.get("metrics"),
+        depth=runner.get("depth"),
+        clearance=filters.get("clearance") or DEFAULT_EVAL_CLEARANCE,
+        seed=rec.seed,
+        answers=bool(runner.get("answers")),
+        ignore_identical_ids=bool(runner.get("ignore_identical_ids")),
+        bootstrap_samples=runner.get("bootstrap_samples"),
+        min_slice_queries=runner.get("min_slice_queries"),
+    )
+    new = evaluate(
+        settings_for_rerun(settings, rec.retriever_settings),
+        kg,
+        golden,
+        options,
+        progress=progress,
+        record=record,
+    )
+    before = original.numbers() if original is not None else recorded_numbers(kg, run_id)
+    return Rerun(run_id, original, new, before, new.numbers())
