@@ -39,6 +39,8 @@ class RetrievalSettings(BaseModel):
     candidate_depth: int = 100
     #: link query words to entity names of the graph as well as running NER on the query
     link_names: bool = True
+    #: torch threads for embedding one query (None: torch's default); 1 is fastest here
+    query_threads: int | None = 1
 
 
 class EvalSettings(BaseModel):

@@ -1,0 +1,156 @@
+"""Invalidate samples: ``provrag delete``.
+
+Nothing is removed. Each selected current sample gets ``prov:invalidatedAtTime``
+and ``prov:wasInvalidatedBy`` a ``pr:Deletion`` activity (with the selector and
+the reason), all written atomically into the deletion's own named graph
+``prid:deletion/<id>``. Invalidated samples stay for audit but leave every
+default query (they are not *current*) and the retrieval index.
+
+Selectors combine with AND:
+
+- ``ids``: external ids (with ``dataset``, only in that dataset);
+- ``dataset`` (+ ``version``): every sample of the dataset (version);
+- ``generator`` (+ ``prompt_version``): every sample generated with that
+  generator (and prompt version).
+
+A sample that is a member of several dataset versions is invalidated as a
+whole: ``--dataset D --version V`` removes it from every version it is in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from ingest.errors import SelectorError
+from ingest.report import DeleteReport
+from kg import ids as kg_ids
+from kg import mapping
+from kg.graph import KnowledgeGraph, to_python
+from kg.model import now_utc
+from kg.store.base import SelectResult
+
+#: how many external ids a delete report lists
+SAMPLES_LISTED = 50
+#: samples invalidated per chunk written into the deletion graph
+CHUNK = 20_000
+
+
+def _str_lit(value: str) -> str:
+    return mapping.lit(str(value))
+
+
+def selector_of(
+    *,
+    ids_: Sequence[str] = (),
+    dataset: str | None = None,
+    version: str | None = None,
+    generator: str | None = None,
+    prompt_version: str | None = None,
+) -> dict[str, Any]:
+    """The selector as recorded on the deletion (only the parts given)."""
+    sel: dict[str, Any] = {}
+    if ids_:
+        sel["ids"] = sorted(set(ids_))
+    for key, value in (
+        ("dataset", dataset),
+        ("version", version),
+        ("generator", generator),
+        ("prompt_version", prompt_version),
+    ):
+        if value is not None:
+            sel[key] = value
+    return sel
+
+
+def selection_query(selector: dict[str, Any]) -> str:
+    """SPARQL selecting the current samples the selector names (``?s ?id``)."""
+    if not any(k in selector for k in ("ids", "dataset", "generator")):
+        raise SelectorError(
+            "nothing to select: give --id, --dataset (with an optional --version) or "
+            "--generator (with an optional --prompt-version)"
+        )
+    if "version" in selector and "dataset" not in selector:
+        raise SelectorError("--version needs --dataset: a version belongs to a dataset")
+    if "prompt_version" in selector and "generator" not in selector:
+        raise SelectorError("--prompt-version needs --generator: the prompt belongs to one")
+    parts = ["?s a pr:Sample ; pr:externalId ?id ."]
+    if "ids" in selector:
+        values = " ".join(_str_lit(i) for i in selector["ids"])
+        parts.append(f"VALUES ?id {{ {values} }}")
+    if "dataset" in selector:
+        if "version" in selector:
+            dv = kg_ids.dataset_version_iri(selector["dataset"], selector["version"])
+            parts.append(f"?s pr:inDatasetVersion <{dv}> .")
+        else:
+            d = kg_ids.dataset_iri(selector["dataset"])
+            parts.append(f"?s pr:inDatasetVersion ?dv . ?dv dcterms:isVersionOf <{d}> .")
+    if "generator" in selector:
+        parts.append(
+            "?s prov:wasGeneratedBy/prov:used ?config . "
+            f"?config pr:generatorName {_str_lit(selector['generator'])} ."
+        )
+        if "prompt_version" in selector:
+            parts.append(f"?config pr:promptVersion {_str_lit(selector['prompt_version'])} .")
+    parts.append("FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?t }")
+    body = "\n  ".join(parts)
+    return f"SELECT DISTINCT ?s ?id WHERE {{\n  {body}\n}} ORDER BY ?s"
+
+
+def deletion_id(selector: dict[str, Any], at: datetime) -> str:
+    """``<UTC time>-<selector hash>``: readable, ordered, unique per selector and second."""
+    digest = kg_ids.sha256_hex(kg_ids.canonical_json([selector, at.isoformat()]))[:8]
+    return f"{at:%Y%m%dT%H%M%S}-{digest}"
+
+
+def invalidate(
+    kg: KnowledgeGraph,
+    *,
+    ids: Sequence[str] = (),
+    dataset: str | None = None,
+    version: str | None = None,
+    generator: str | None = None,
+    prompt_version: str | None = None,
+    reason: str | None = None,
+) -> DeleteReport:
+    """Invalidate the current samples the selectors name (AND); one deletion graph.
+
+    Nothing matched: the report says ``invalidated=0`` and nothing is written.
+    Raises :class:`~ingest.errors.SelectorError` when no selector is given.
+    """
+    clock = time.perf_counter()
+    selector = selector_of(
+        ids_=ids,
+        dataset=dataset,
+        version=version,
+        generator=generator,
+        prompt_version=prompt_version,
+    )
+    query = selection_query(selector)
+    kg.recover()
+    result = kg.query(query)
+    rows = result.rows if isinstance(result, SelectResult) else []
+    samples = [(str(to_python(r["s"])), str(to_python(r["id"]))) for r in rows if "s" in r]
+    report = DeleteReport(selector=selector, reason=reason, matched=len(samples))
+    if not samples:
+        report.seconds = round(time.perf_counter() - clock, 3)
+        return report
+    at = now_utc()
+    activity = kg_ids.deletion_iri(deletion_id(selector, at))
+    written = 0
+    with kg.write_graph(activity) as writer:
+        writer.add_statements(mapping.deletion_triples(activity, selector, reason, at))
+        for start in range(0, len(samples), CHUNK):
+            stmts: list[str] = []
+            for sample, _ in samples[start : start + CHUNK]:
+                stmts.extend(mapping.invalidation_triples(sample, activity, at))
+            writer.add_statements(stmts)
+        written = writer.count
+    report.deletion = activity
+    report.invalidated = len(samples)
+    report.samples = [ext for _, ext in samples[:SAMPLES_LISTED]]
+    report.triples_added = written
+    report.seconds = round(time.perf_counter() - clock, 3)
+    return report

@@ -1,0 +1,132 @@
+"""``provrag index``: sync, rebuild or check the vector + BM25 index against the graph."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from provrag.commands.common import console, err_console, fail, settings_of
+
+if TYPE_CHECKING:
+    from retrieval.sync import CheckReport, SyncReport
+
+#: how many IRIs of each kind ``--check`` prints before "... and N more"
+SHOW = 20
+
+HELP = """Bring the search index in step with the graph's current samples.
+
+Embeds only samples whose text is not cached yet, removes the vectors of deleted
+or revised samples and rebuilds BM25. --rebuild starts from an empty index.
+--check compares index and graph without changing anything and lists current
+samples missing from the index and indexed samples that are gone or invalidated.
+
+Exit codes: 0 in step; 1 error; 2 --check found missing or stale entries.
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("index", help=HELP)(index)
+
+
+def index(
+    ctx: typer.Context,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="rebuild from the graph (cached vectors reused)")
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="report missing/stale entries; exit 2 if there are any"),
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    from kg.errors import KGError
+    from provrag import indexing
+    from provrag.app import open_kg
+    from retrieval.errors import RetrievalError
+
+    settings = settings_of(ctx)
+    try:
+        kg = open_kg(settings)
+        result: dict[str, Any] = {}
+        sync_report = None
+        if rebuild or not check:
+            sync_report = _sync(settings, kg, rebuild=rebuild, quiet=json_out)
+            result["sync"] = sync_report.to_dict()
+        check_report = indexing.check(settings, kg) if check else None
+        if check_report is not None:
+            result["check"] = check_report.to_dict()
+    except (KGError, RetrievalError) as exc:
+        fail(str(exc))
+    if json_out:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        if sync_report is not None:
+            _print_sync(sync_report)
+        if check_report is not None:
+            _print_check(check_report)
+    if check_report is not None and not check_report.ok:
+        raise typer.Exit(2)
+
+
+def _sync(settings: Any, kg: Any, *, rebuild: bool, quiet: bool) -> SyncReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from provrag import indexing
+
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+        task: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if total <= 0:
+                return
+            if not task:
+                task.append(bar.add_task("embedding", total=total))
+            bar.update(task[0], completed=done, total=total)
+
+        return indexing.update_index(settings, kg, rebuild=rebuild, progress=progress)
+
+
+def _print_sync(report: SyncReport) -> None:
+    what = (
+        "nothing to embed (all texts cached or already indexed)"
+        if report.embedded == 0
+        else f"embedded {report.embedded} text(s)"
+    )
+    console.print(
+        f"index: {report.total} current sample(s), {report.index_type} index; {what}; "
+        f"added {report.added} ({report.reused} from cache), removed {report.removed}, "
+        f"unchanged {report.unchanged} in {report.seconds:.2f}s"
+        + (f" [dim](full build: {report.reason})[/]" if report.rebuilt and report.reason else ""),
+        highlight=False,
+    )
+
+
+def _print_check(report: CheckReport) -> None:
+    if report.ok:
+        console.print(
+            f"[green]index OK[/]: {report.current} current sample(s), all indexed, nothing stale",
+            highlight=False,
+        )
+        return
+    for title, iris in (
+        ("missing from the index", report.missing),
+        ("stale (gone or invalidated)", report.stale),
+    ):
+        if not iris:
+            continue
+        console.print(f"[bold red]{len(iris)} {title}[/]:", highlight=False)
+        for iri in iris[:SHOW]:
+            console.print(f"  {iri}", highlight=False, markup=False)
+        if len(iris) > SHOW:
+            console.print(f"  ... and {len(iris) - SHOW} more (use --json for all)")
+    for note in report.notes[:SHOW]:
+        console.print(f"[dim]note: {note}[/]", highlight=False)
+    console.print("run `provrag index` to bring the index in step")

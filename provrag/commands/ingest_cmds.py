@@ -1,0 +1,423 @@
+"""``provrag ingest`` and ``provrag delete``."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from provrag.commands.common import console, err_console, fail, settings_of
+
+if TYPE_CHECKING:
+    from ingest.ner import EntityExtractor
+    from ingest.report import DeleteReport, IngestReport
+    from kg.graph import KnowledgeGraph
+    from provrag.settings import Settings
+
+#: bad records listed on the terminal before "... N more in <quarantine file>"
+SHOW_INVALID = 20
+
+
+def _paragraphs(*paras: str) -> str:
+    """Help text: one paragraph per argument (the terminal wraps them)."""
+    return "\n\n".join(" ".join(p.split()) for p in paras)
+
+
+INGEST_HELP = _paragraphs(
+    "Ingest sample records (JSONL, CSV, Parquet) as one batch.",
+    """PATH may be a file, a directory (read recursively) or a glob. Records are streamed in
+    chunks; the batch becomes visible in one step when it is complete. Re-ingesting
+    identical content is a no-op; changed content under the same id becomes a new revision
+    (the old one is kept, invalidated).""",
+    """CSV and Parquet carry the JSONL fields, nested ones as dotted columns
+    (generation.prompt_version, metadata.product), labels as a JSON column or as
+    labels.0.field, labels.0.value, ... columns.""",
+    """--on-invalid: fail (abort, nothing written), skip, or quarantine (default: each bad
+    record goes to <home>/quarantine/<batch>.jsonl with file, line, field and message).
+    --on-duplicate is about an id repeated within the input: skip (keep the first,
+    default), overwrite (the last one wins) or fail.""",
+    """Exit codes: 0 every record went in (or was already there); 3 some records were
+    quarantined or skipped; 1 failure (unreadable input, store error, a bad record under
+    --on-invalid fail, a duplicate under --on-duplicate fail).""",
+)
+
+DELETE_HELP = _paragraphs(
+    "Invalidate samples by id, by dataset (version) or by generator config.",
+    """Selectors combine (AND): --id (repeatable; with --dataset only in that dataset),
+    --dataset [--version], --generator [--prompt-version]. Invalidated samples stay in the
+    graph for audit (prov:invalidatedAtTime, a pr:Deletion activity in its own named graph)
+    but leave every default query and the search index.""",
+    "Exit codes: 0 samples were invalidated; 1 nothing matched, or an error.",
+)
+
+
+class OnInvalidChoice(StrEnum):
+    fail = "fail"
+    skip = "skip"
+    quarantine = "quarantine"
+
+
+class OnDuplicateChoice(StrEnum):
+    skip = "skip"
+    overwrite = "overwrite"
+    fail = "fail"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest", help=INGEST_HELP)(ingest)
+    app.command("delete", help=DELETE_HELP)(delete)
+
+
+# --------------------------------------------------------------------- ingest
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str], typer.Argument(help="files, directories or globs", show_default=False)
+    ],
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="dataset name for records without one")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="dataset version for records without one")
+    ] = None,
+    on_invalid: Annotated[
+        OnInvalidChoice,
+        typer.Option("--on-invalid", help="what to do with a record that fails validation"),
+    ] = OnInvalidChoice.quarantine,
+    on_duplicate: Annotated[
+        OnDuplicateChoice,
+        typer.Option("--on-duplicate", help="what to do with an id repeated within the input"),
+    ] = OnDuplicateChoice.skip,
+    no_ner: Annotated[bool, typer.Option("--no-ner", help="skip entity extraction")] = False,
+    no_index: Annotated[
+        bool, typer.Option("--no-index", help="do not update the search index afterwards")
+    ] = False,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-size", min=1, help="records per chunk (default: settings.chunk_size)"
+        ),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print only the JSON report on stdout")
+    ] = False,
+) -> None:
+    from ingest.errors import IngestError
+    from ingest.pipeline import ingest_files
+    from kg.errors import KGError
+    from provrag.app import open_kg
+
+    settings = settings_of(ctx)
+    extractor = None
+    if not no_ner and settings.ner:
+        extractor = _load_extractor(settings, json_out)
+    try:
+        kg = open_kg(settings)
+    except KGError as exc:
+        _fail(str(exc), json_out)
+    try:
+        with _progress("reading records", quiet=json_out) as bar:
+            report = ingest_files(
+                kg,
+                paths,
+                dataset=dataset,
+                version=version,
+                on_invalid=on_invalid.value,
+                on_duplicate=on_duplicate.value,
+                extractor=extractor,
+                chunk_size=chunk_size or settings.chunk_size,
+                quarantine_dir=settings.quarantine_dir,
+                progress=bar,
+            )
+        index = None
+        if not no_index and settings.index_on_ingest:
+            index = _update_index(settings, kg, quiet=json_out)
+    except (IngestError, KGError) as exc:
+        kg.store.close()
+        _fail(str(exc), json_out)
+    kg.store.close()
+    if json_out:
+        payload = report.model_dump(mode="json")
+        payload["index"] = index
+        payload["embedded"] = index["embedded"] if index is not None else None
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        _print_ingest(report, index)
+    raise typer.Exit(report.exit_code)
+
+
+def _load_extractor(settings: Settings, quiet: bool) -> EntityExtractor:
+    from ingest.errors import IngestError
+    from ingest.ner import NerFallbackWarning, load_extractor
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NerFallbackWarning)
+        try:
+            extractor = load_extractor(settings.ner_model, settings.gazetteer)
+        except IngestError as exc:
+            _fail(str(exc), quiet)
+    for w in caught:
+        if issubclass(w.category, NerFallbackWarning):
+            err_console.print(f"[yellow]NER:[/] {w.message}", highlight=False)
+    return extractor
+
+
+def _update_index(settings: Settings, kg: KnowledgeGraph, *, quiet: bool) -> dict[str, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from provrag.indexing import update_index
+    from retrieval.errors import RetrievalError
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet or not err_console.is_terminal,
+    ) as bar:
+        task: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if total <= 0:
+                return
+            if not task:
+                task.append(bar.add_task("embedding", total=total))
+            bar.update(task[0], completed=done, total=total)
+
+        try:
+            sync = update_index(settings, kg, progress=progress)
+        except RetrievalError as exc:
+            kg.store.close()
+            _fail(
+                f"the graph was updated, but updating the search index failed: {exc} "
+                "(run `provrag index` to retry)",
+                quiet,
+            )
+    return {
+        "embedded": sync.embedded,
+        "reused": sync.reused,
+        "removed": sync.removed,
+        "total": sync.total,
+        "seconds": sync.seconds,
+    }
+
+
+class _RichProgress:
+    """Adapter from :class:`ingest.pipeline.ProgressCallback` to a rich progress bar."""
+
+    def __init__(self, description: str, quiet: bool) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=quiet or not err_console.is_terminal,
+        )
+        self._task = self._bar.add_task(description, total=None)
+
+    def total(self, n: int | None) -> None:
+        self._bar.update(self._task, total=n)
+
+    def advance(self, records: int) -> None:
+        self._bar.advance(self._task, records)
+
+    def __enter__(self) -> _RichProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+
+def _progress(description: str, *, quiet: bool) -> _RichProgress:
+    return _RichProgress(description, quiet)
+
+
+def _print_ingest(report: IngestReport, index: dict[str, Any] | None) -> None:
+    from rich.table import Table
+
+    if report.batch is not None:
+        console.print(f"[bold]batch[/] {report.batch}", highlight=False)
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column("what")
+    table.add_column("records", justify="right")
+    for key in (
+        "read",
+        "valid",
+        "new",
+        "unchanged",
+        "revised",
+        "quarantined",
+        "skipped",
+        "triples_added",
+    ):
+        table.add_row(key.replace("_", " "), f"{getattr(report, key):,}")
+    rate = f" ({report.read / report.seconds:,.0f} records/s)" if report.seconds else ""
+    table.add_row("seconds", f"{report.seconds:.2f}{rate}")
+    console.print(table)
+    for f in report.files:
+        console.print(
+            f"  file {f.path}  sha256 {f.sha256[:16]}...  {f.size:,} bytes",
+            highlight=False,
+            markup=False,
+        )
+    if report.memberships_added:
+        console.print(
+            f"{report.memberships_added} unchanged sample(s) joined dataset "
+            "version(s) they were not in yet",
+            highlight=False,
+        )
+    if report.ner is not None:
+        note = (
+            " [yellow](rule-based fallback: the spaCy model is not installed)[/]"
+            if report.ner.fallback
+            else ""
+        )
+        console.print(f"NER: {report.ner.model} {report.ner.version}{note}", highlight=False)
+    if index is not None:
+        what = (
+            "nothing to embed" if not index["embedded"] else f"embedded {index['embedded']} text(s)"
+        )
+        console.print(
+            f"index: {what}, {index['reused']} reused from cache, "
+            f"{index['removed']} removed, {index['total']} current sample(s)",
+            highlight=False,
+        )
+    bad = report.read - report.valid
+    if bad:
+        err_console.print(f"[bold red]{bad} bad record(s)[/]:", highlight=False)
+        for item in report.invalid[:SHOW_INVALID]:
+            where = f"{item['file']}:{item['line']}"
+            field = f" {item['field']}" if item.get("field") else ""
+            err_console.print(
+                f"  {where}{field}: {item['message']}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        if bad > SHOW_INVALID:
+            where = report.quarantine_file or "the quarantine file (--on-invalid quarantine)"
+            err_console.print(
+                f"  ... {bad - SHOW_INVALID} more in {where}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        elif report.quarantine_file:
+            err_console.print(
+                f"  quarantined in {report.quarantine_file}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+    for warning in report.warnings:
+        console.print(f"[dim]note:[/] {warning}", highlight=False)
+
+
+# --------------------------------------------------------------------- delete
+
+
+def delete(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str] | None, typer.Option("--id", help="external id (repeatable)", show_default=False)
+    ] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="dataset name")] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="dataset version (needs --dataset)")
+    ] = None,
+    generator: Annotated[str | None, typer.Option("--generator", help="generator name")] = None,
+    prompt_version: Annotated[
+        str | None, typer.Option("--prompt-version", help="prompt version (needs --generator)")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="why; recorded on the deletion")
+    ] = None,
+    no_index: Annotated[
+        bool, typer.Option("--no-index", help="do not update the search index afterwards")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print only the JSON report on stdout")
+    ] = False,
+) -> None:
+    from ingest.delete import invalidate
+    from ingest.errors import IngestError
+    from kg.errors import KGError
+    from provrag.app import open_kg
+
+    settings = settings_of(ctx)
+    try:
+        kg = open_kg(settings)
+    except KGError as exc:
+        _fail(str(exc), json_out)
+    try:
+        report = invalidate(
+            kg,
+            ids=ids or (),
+            dataset=dataset,
+            version=version,
+            generator=generator,
+            prompt_version=prompt_version,
+            reason=reason,
+        )
+        index = None
+        if report.invalidated and not no_index and settings.index_on_ingest:
+            index = _update_index(settings, kg, quiet=json_out)
+    except (IngestError, KGError) as exc:
+        kg.store.close()
+        _fail(str(exc), json_out)
+    kg.store.close()
+    if json_out:
+        payload = report.model_dump(mode="json")
+        payload["index"] = index
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        _print_delete(report, index)
+    raise typer.Exit(report.exit_code)
+
+
+def _print_delete(report: DeleteReport, index: dict[str, Any] | None) -> None:
+    selector = ", ".join(f"{k}={v}" for k, v in report.selector.items())
+    if not report.invalidated:
+        err_console.print(
+            f"[bold red]nothing matched[/] {selector}: no current sample "
+            "has that id / dataset version / generator config (already "
+            "deleted or revised samples are not current)",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"invalidated [bold]{report.invalidated}[/] sample(s) ({selector}) in {report.deletion}",
+        highlight=False,
+    )
+    shown = ", ".join(report.samples[:10])
+    more = f" and {report.invalidated - 10} more" if report.invalidated > 10 else ""
+    console.print(f"  ids: {shown}{more}", highlight=False, markup=False)
+    if index is not None:
+        console.print(
+            f"index: {index['removed']} vector(s) removed, {index['total']} current sample(s)",
+            highlight=False,
+        )
+
+
+def _fail(message: str, json_out: bool) -> NoReturn:
+    if json_out:
+        typer.echo(json.dumps({"error": message, "exit_code": 1}))
+    fail(message)

@@ -1,0 +1,325 @@
+"""``provrag search`` and ``provrag ask``."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from provrag.commands.common import console, err_console, fail, settings_of
+
+if TYPE_CHECKING:
+    from kg.model import ScoredPassage
+    from retrieval.answer import AnswerResult
+    from retrieval.filters import Filters
+    from retrieval.retriever import GraphRetriever
+
+SEARCH_HELP = """Search the samples: dense, lexical, hybrid or graph-enriched (default).
+
+Filters combine (AND) and are evaluated in the graph, so they never leak:
+--origin, --dataset [--version], --generator [--prompt-version], --annotator,
+--label FIELD=VALUE (repeatable), --clearance (public < internal < restricted;
+default: settings retrieval.default_clearance, "internal"). Invalidated
+(deleted or revised) samples are never returned. A filtered search returns k
+hits whenever at least k samples match.
+
+--explain shows each hit's channel scores and ranks, the graph path that
+brought it (query entity -> sample) and its provenance.
+"""
+
+ASK_HELP = """Answer a question from the best sentences of the top passages, each cited.
+
+Extractive by default (nothing leaves the machine); with generator_url set in
+the settings, an OpenAI-compatible endpoint writes the answer from the cited
+passages. --record stores the answer in the graph (derived from the cited
+samples, with the query, settings and time); `provrag trace ID` shows its
+lineage. Takes the same filters as `provrag search`.
+"""
+
+
+class RetrieverChoice(StrEnum):
+    dense = "dense"
+    lexical = "lexical"
+    hybrid = "hybrid"
+    enriched = "enriched"
+
+
+class OriginChoice(StrEnum):
+    real = "real"
+    synthetic = "synthetic"
+
+
+class ClearanceChoice(StrEnum):
+    public = "public"
+    internal = "internal"
+    restricted = "restricted"
+
+
+Retriever = Annotated[
+    RetrieverChoice | None,
+    typer.Option(
+        "--retriever",
+        help="channels to use (default: settings retrieval.mode, enriched)",
+        show_default=False,
+    ),
+]
+Origin = Annotated[OriginChoice | None, typer.Option("--origin", help="sample origin")]
+Dataset = Annotated[str | None, typer.Option("--dataset", help="dataset name")]
+Version = Annotated[str | None, typer.Option("--version", help="dataset version label")]
+Generator = Annotated[str | None, typer.Option("--generator", help="generator name (synthetic)")]
+PromptVersion = Annotated[
+    str | None, typer.Option("--prompt-version", help="generator prompt version")
+]
+Annotator = Annotated[str | None, typer.Option("--annotator", help="an annotator who labelled it")]
+Labels = Annotated[
+    list[str] | None,
+    typer.Option("--label", help="FIELD=VALUE a label must have (repeatable)", show_default=False),
+]
+ClearanceOpt = Annotated[
+    ClearanceChoice | None,
+    typer.Option(
+        "--clearance",
+        help="highest sensitivity you may see (default: settings, internal)",
+        show_default=False,
+    ),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search", help=SEARCH_HELP)(search)
+    app.command("ask", help=ASK_HELP)(ask)
+
+
+def _filters(**values: Any) -> Filters:
+    from retrieval.filters import Filters
+
+    labels = values.pop("labels") or []
+    plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
+    return Filters.model_validate({"labels": labels, **plain})
+
+
+def _open(ctx: typer.Context, retriever: RetrieverChoice | None) -> tuple[Any, GraphRetriever]:
+    from provrag.app import open_kg
+    from provrag.wiring import build_retriever
+
+    settings = settings_of(ctx)
+    kg = open_kg(settings)
+    mode = retriever.value if isinstance(retriever, Enum) else retriever
+    return settings, build_retriever(settings, kg, mode=mode)  # type: ignore[arg-type]
+
+
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="what to search for", show_default=False)],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="number of hits")] = 10,
+    json_out: JsonOut = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="channel scores, graph paths and provenance")
+    ] = False,
+    retriever: Retriever = None,
+    origin: Origin = None,
+    dataset: Dataset = None,
+    version: Version = None,
+    generator: Generator = None,
+    prompt_version: PromptVersion = None,
+    annotator: Annotator = None,
+    label: Labels = None,
+    clearance: ClearanceOpt = None,
+) -> None:
+    from kg.errors import KGError
+    from retrieval.errors import RetrievalError
+
+    kg = None
+    try:
+        filters = _filters(
+            origin=origin, dataset=dataset, version=version, generator=generator,
+            prompt_version=prompt_version, annotator=annotator, labels=label,
+            clearance=clearance,
+        )  # fmt: skip
+        settings, engine = _open(ctx, retriever)
+        kg = engine.kg
+        hits = engine.search(text, k, filters)
+        wants = (explain or json_out) and "graph" in engine.channels
+        linked = engine.linked_entities(text) if wants else []
+        described = engine.describe()
+    except (KGError, RetrievalError, ValueError) as exc:
+        _close(kg)
+        fail(str(exc))
+    _close(kg)
+    if json_out:
+        payload = {
+            "query": text,
+            "k": k,
+            "retriever": engine.mode,
+            "filters": filters.describe(),
+            "clearance": filters.clearance or settings.retrieval.default_clearance,
+            "settings": described,
+            "linked_entities": linked,
+            "hits": [h.model_dump(mode="json") for h in hits],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    _print_hits(text, hits, engine.mode, explain, linked)
+
+
+def _close(kg: Any) -> None:
+    if kg is not None:
+        kg.store.close()
+
+
+def _channels(hit: ScoredPassage) -> str:
+    short = {"dense": "D", "lexical": "L", "graph": "G"}
+    return " ".join(f"{short.get(c, c)}{r}" for c, r in hit.channel_ranks.items())
+
+
+def _provenance_line(hit: ScoredPassage) -> str:
+    p = hit.provenance
+    if p is None:
+        return ""
+    parts: list[str] = [p.origin or "?"]
+    if p.generator:
+        parts.append(
+            p.generator
+            + (f" prompt v{p.prompt_version}" if p.prompt_version else "")
+            + (f" seed {p.seed}" if p.seed is not None else "")
+        )
+    if p.annotators:
+        parts.append("labelled by " + ", ".join(p.annotators))
+    if p.dataset:
+        parts.append(f"{p.dataset}@{p.version}" if p.version else p.dataset)
+    return "; ".join(parts)
+
+
+def _print_hits(
+    query: str,
+    hits: list[ScoredPassage],
+    mode: str,
+    explain: bool,
+    linked: list[dict[str, str]],
+) -> None:
+    from rich.table import Table
+
+    if not hits:
+        console.print(f"no hits for {query!r} ({mode}); check the filters and the clearance")
+        return
+    table = Table(title=f"{len(hits)} hit(s) for {query!r} [{mode}]", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("id", overflow="fold")
+    table.add_column("score", justify="right")
+    table.add_column("channels")
+    table.add_column("provenance", overflow="fold")
+    table.add_column("text", overflow="fold", ratio=1)
+    for rank, h in enumerate(hits, 1):
+        snippet = h.text if len(h.text) <= 160 else h.text[:157] + "..."
+        table.add_row(
+            str(rank), h.sample_id, f"{h.score:.4f}", _channels(h), _provenance_line(h), snippet
+        )
+    console.print(table)
+    if not explain:
+        return
+    if linked:
+        names = ", ".join(f"{e['label']} ({e['type']})" for e in linked)
+        console.print(f"query entities: {names}", highlight=False, markup=False)
+    for rank, h in enumerate(hits, 1):
+        console.print(f"[bold]#{rank} {h.sample_id}[/] [dim]{h.sample_iri}[/]", highlight=False)
+        for c in h.channel_ranks:
+            console.print(
+                f"  {c}: rank {h.channel_ranks[c]}, score {h.channel_scores.get(c, 0.0):.4f}",
+                highlight=False,
+            )
+        if h.graph_path:
+            console.print("  graph path:", highlight=False)
+            for step in h.graph_path:
+                console.print(f"    {step}", highlight=False, markup=False)
+        if h.provenance is not None:
+            facts = h.provenance.model_dump(exclude_none=True, exclude_defaults=True)
+            for key, value in facts.items():
+                shown = ", ".join(value) if isinstance(value, list) else value
+                console.print(f"  {key}: {shown}", highlight=False, markup=False)
+
+
+def ask(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="the question", show_default=False)],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="passages to answer from")] = 5,
+    record: Annotated[
+        bool, typer.Option("--record", help="store the answer and its citations in the graph")
+    ] = False,
+    json_out: JsonOut = False,
+    retriever: Retriever = None,
+    origin: Origin = None,
+    dataset: Dataset = None,
+    version: Version = None,
+    generator: Generator = None,
+    prompt_version: PromptVersion = None,
+    annotator: Annotator = None,
+    label: Labels = None,
+    clearance: ClearanceOpt = None,
+) -> None:
+    from kg.errors import KGError
+    from provrag.wiring import build_answerer
+    from provrag.wiring import record as record_answer
+    from retrieval.errors import RetrievalError
+
+    kg = None
+    try:
+        filters = _filters(
+            origin=origin, dataset=dataset, version=version, generator=generator,
+            prompt_version=prompt_version, annotator=annotator, labels=label,
+            clearance=clearance,
+        )  # fmt: skip
+        settings, engine = _open(ctx, retriever)
+        kg = engine.kg
+        answerer = build_answerer(settings, engine)
+        result = answerer.answer(text, k, filters)
+        if record:
+            if result.sentences:
+                record_answer(kg, result, engine)
+            else:
+                err_console.print("[yellow]nothing to record:[/] the answer is empty")
+    except (KGError, RetrievalError, ValueError) as exc:
+        _close(kg)
+        fail(str(exc))
+    _close(kg)
+    if json_out:
+        payload = {
+            "id": result.id,
+            "query": text,
+            "answer": result.text,
+            "sentences": [s.model_dump(mode="json") for s in result.sentences],
+            "cited_samples": result.cited_samples(),
+            "generator": result.generator,
+            "model": result.model,
+            "retriever": engine.mode,
+            "filters": filters.describe(),
+            "passages": [p.model_dump(mode="json") for p in result.passages],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    _print_answer(result)
+
+
+def _print_answer(result: AnswerResult) -> None:
+    if not result.sentences:
+        console.print(
+            f"no answer: nothing matched {result.query!r}; check the filters and the clearance"
+        )
+        return
+    from rich.markup import escape
+
+    for s in result.sentences:
+        console.print(
+            f"{escape(s.text)} [dim]{escape('[' + s.sample_id + ']')}[/]", highlight=False
+        )
+    console.print()
+    console.print("sources:", highlight=False)
+    for iri in result.cited_samples():
+        console.print(f"  {iri}", highlight=False, markup=False)
+    if result.id:
+        console.print(
+            f"recorded answer [bold]{result.id}[/] (see its lineage: provrag trace {result.id})",
+            highlight=False,
+        )

@@ -1,0 +1,139 @@
+"""App-layer wiring of search and ask: settings -> retriever, linker, answerer.
+
+The retrieval layer never imports ingest; here ingest's entity extractor (the
+same NER + linking that ran at ingest) is adapted to retrieval's
+:class:`~retrieval.linking.QueryLinker`: a query mention of type ``T`` and
+normalised name ``n`` links to ``kg.ids.entity_iri(T, n)``, the node ingest
+made for the same name. spaCy is loaded on the first query that needs it, so a
+dense or lexical search never pays for it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from kg.answers import record_answer
+from kg.graph import KnowledgeGraph
+from kg.ids import entity_iri
+from provrag.settings import Settings
+from retrieval.answer import Answerer, AnswerResult, ChatGenerator
+from retrieval.embedder import Embedder
+from retrieval.linking import LinkedEntity, QueryLinker
+from retrieval.retriever import GraphRetriever, RetrieverConfig, RetrieverMode
+
+if TYPE_CHECKING:
+    from ingest.ner import EntityExtractor
+
+
+class NerQueryLinker:
+    """:class:`QueryLinker` over ingest's :class:`~ingest.ner.EntityExtractor`."""
+
+    def __init__(self, extractor: EntityExtractor) -> None:
+        self.extractor = extractor
+
+    def link(self, text: str) -> list[LinkedEntity]:
+        return [
+            LinkedEntity(entity_iri(m.entity_type, m.normalized), m.text, m.entity_type)
+            for m in self.extractor.extract_one(text)
+        ]
+
+
+class LazyNerLinker:
+    """Loads the extractor named by the settings on the first :meth:`link`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._inner: NerQueryLinker | None = None
+        #: why the rule-based fallback runs instead of the model (None: the model runs)
+        self.fallback_reason: str | None = None
+
+    def _load(self) -> NerQueryLinker:
+        if self._inner is None:
+            from ingest.ner import NerFallbackWarning, load_extractor
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", NerFallbackWarning)
+                extractor = load_extractor(self.settings.ner_model, self.settings.gazetteer)
+            for w in caught:
+                if issubclass(w.category, NerFallbackWarning):
+                    self.fallback_reason = str(w.message)
+            self._inner = NerQueryLinker(extractor)
+        return self._inner
+
+    def link(self, text: str) -> list[LinkedEntity]:
+        return self._load().link(text)
+
+
+def retriever_config(settings: Settings) -> RetrieverConfig:
+    """The retrieval part of the settings, as the retrieval layer reads it."""
+    r = settings.retrieval
+    return RetrieverConfig(
+        fusion=r.fusion,
+        rrf_k=r.rrf_k,
+        weights=dict(r.weights),
+        provenance_weighting=r.provenance_weighting,
+        provenance_weights=dict(r.provenance_weights),
+        graph_hops=r.graph_hops,
+        max_graph_candidates=r.max_graph_candidates,
+        default_clearance=r.default_clearance,
+        candidate_depth=r.candidate_depth,
+        link_names=r.link_names,
+        query_threads=r.query_threads,
+    )
+
+
+def build_linker(settings: Settings) -> QueryLinker | None:
+    """NER on the query when settings.ner is on (loaded lazily); None otherwise."""
+    return LazyNerLinker(settings) if settings.ner else None
+
+
+def build_retriever(
+    settings: Settings,
+    kg: KnowledgeGraph | None = None,
+    *,
+    mode: RetrieverMode | None = None,
+    embedder: Embedder | None = None,
+    linker: QueryLinker | None = None,
+) -> GraphRetriever:
+    """The retriever the settings describe (mode: argument, else settings.retrieval.mode)."""
+    from ingest.gazetteer import normalize_name
+    from provrag.app import open_kg
+    from provrag.indexing import embedder_for
+
+    return GraphRetriever(
+        kg if kg is not None else open_kg(settings),
+        settings.index_dir,
+        embedder if embedder is not None else embedder_for(settings, lazy=True),
+        linker if linker is not None else build_linker(settings),
+        retriever_config(settings),
+        mode or settings.retrieval.mode,
+        name_normalizer=normalize_name,
+    )
+
+
+def build_answerer(
+    settings: Settings,
+    retriever: GraphRetriever | None = None,
+    kg: KnowledgeGraph | None = None,
+    *,
+    mode: RetrieverMode | None = None,
+    embedder: Embedder | None = None,
+) -> Answerer:
+    """Extractive answers, or the generator at settings.generator_url when set."""
+    if retriever is None:
+        retriever = build_retriever(settings, kg, mode=mode, embedder=embedder)
+    generator = (
+        ChatGenerator(settings.generator_url, settings.generator_model)
+        if settings.generator_url
+        else None
+    )
+    return Answerer(retriever, embedder or retriever.embedder, generator=generator)
+
+
+def record(kg: KnowledgeGraph, result: AnswerResult, retriever: GraphRetriever) -> str:
+    """Store ``result`` in the graph (derived from its cited samples); sets and returns its id."""
+    settings: dict[str, Any] = retriever.describe()
+    answer_id = record_answer(kg, result.to_recorded(settings))
+    result.id = answer_id
+    return answer_id

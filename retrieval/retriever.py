@@ -1,0 +1,414 @@
+"""The :class:`Retriever` protocol and :class:`GraphRetriever`: dense, lexical, graph, fused.
+
+Modes (channels fused by :mod:`retrieval.fusion`):
+
+- ``dense``: FAISS over the query embedding only (score: cosine);
+- ``lexical``: BM25 only (score: BM25);
+- ``hybrid``: dense + lexical, fused (RRF by default);
+- ``enriched``: dense + lexical + graph (:mod:`retrieval.enrich`), fused.
+
+A channel whose weight is 0 in the config is not run at all.
+
+Filters never leak: every search first computes the allowed set of the filters
+(:mod:`retrieval.filters`: current samples only, sensitivity up to the
+clearance), passes it to FAISS and BM25 (an id selector, or over-fetching when
+most of the index is allowed, with a fall back to the selector when that comes up
+short: never a silently short list), restricts graph expansion to it, and checks
+every fused candidate against it again, and against the graph's invalidation
+marks when hydrating. The allowed sets, the entity adjacency and the index are
+cached and reloaded only when the graph state or the index manifest changes.
+
+Each :class:`~kg.model.ScoredPassage` carries the external id, dataset, text, the
+fused score (the raw channel score in a single-channel mode), per channel its
+raw score and 1-based rank, the graph path when the graph channel found it, and
+a provenance summary; all hits are hydrated in one SPARQL query.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol, get_args, runtime_checkable
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from kg.graph import KnowledgeGraph
+from kg.model import ScoredPassage
+from retrieval.embedder import Embedder
+from retrieval.enrich import GraphEnricher, GraphHits
+from retrieval.errors import IndexMismatchError, RetrievalError
+from retrieval.filters import AllowedSet, AllowedSets, Clearance, Filters, graph_state
+from retrieval.fusion import ChannelList, FusionMethod, fuse
+from retrieval.hydrate import hydrate, provenance_classes
+from retrieval.index import member_mask
+from retrieval.linking import NameLinker, NoLinker, QueryLinker, UnionLinker, simple_normalize
+from retrieval.sync import MANIFEST, IndexBundle
+
+RetrieverMode = Literal["dense", "lexical", "hybrid", "enriched"]
+MODES: tuple[str, ...] = get_args(RetrieverMode)
+CHANNELS: dict[str, tuple[str, ...]] = {
+    "dense": ("dense",),
+    "lexical": ("lexical",),
+    "hybrid": ("dense", "lexical"),
+    "enriched": ("dense", "lexical", "graph"),
+}
+#: past this share of the index allowed, search unfiltered and over-fetch instead
+OVERFETCH_SHARE = 0.3
+_THREADS_LOCK = threading.Lock()
+
+
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run the block with torch limited to ``n`` threads (no-op before torch is loaded)."""
+    torch = sys.modules.get("torch")
+    if n is None or torch is None or torch.get_num_threads() == n:
+        yield
+        return
+    with _THREADS_LOCK:
+        before = torch.get_num_threads()
+        torch.set_num_threads(n)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+
+class RetrieverConfig(BaseModel):
+    """What a :class:`GraphRetriever` needs of the settings (``provrag.settings`` fills it)."""
+
+    fusion: FusionMethod = "rrf"
+    rrf_k: int = Field(default=60, ge=0)
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"dense": 1.0, "lexical": 1.0, "graph": 1.0}
+    )
+    provenance_weighting: bool = False
+    provenance_weights: dict[str, float] = Field(
+        default_factory=lambda: {"human_labelled": 1.2, "real": 1.0, "synthetic": 0.8}
+    )
+    graph_hops: int = Field(default=1, ge=1, le=2)
+    max_graph_candidates: int = Field(default=200, ge=0)
+    default_clearance: Clearance = "internal"
+    #: candidates taken from each channel before fusion (at least k)
+    candidate_depth: int = Field(default=100, ge=1)
+    #: also link query words to entity names known to the graph (not only NER)
+    link_names: bool = True
+    #: torch threads used to embed one query (None: leave torch's setting). One short
+    #: text gains nothing from intra-op threads, and on a busy 2-core machine 1 thread
+    #: is 3x faster than 2 (scripts/bench_search.py)
+    query_threads: int | None = Field(default=1, ge=1)
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """Anything that ranks samples for a query."""
+
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None
+    ) -> list[ScoredPassage]: ...
+
+
+@dataclass
+class _Restriction:
+    """How an allowed set restricts one index generation."""
+
+    ids: np.ndarray  # allowed ids present in the vector index, sorted
+    share: float  # of the indexed vectors
+    covers_all: bool
+
+
+class GraphRetriever:
+    """Dense, lexical, hybrid or graph-enriched search over the index and the graph."""
+
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        bundle: IndexBundle | Path | str,
+        embedder: Embedder,
+        linker: QueryLinker | None = None,
+        settings: RetrieverConfig | None = None,
+        mode: RetrieverMode = "enriched",
+        *,
+        name_normalizer: Callable[[str], str] | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise RetrievalError(f"retriever mode must be one of {', '.join(MODES)}, got {mode!r}")
+        self.kg = kg
+        self.embedder = embedder
+        self.linker: QueryLinker = linker or NoLinker()
+        self.config = settings or RetrieverConfig()
+        self.mode: RetrieverMode = mode
+        self.name_normalizer = name_normalizer or simple_normalize
+        self.channels = tuple(
+            c
+            for c in CHANNELS[mode]
+            if self.config.weights.get(c, 1.0) > 0 or len(CHANNELS[mode]) == 1
+        )
+        if isinstance(bundle, IndexBundle):
+            self._bundle: IndexBundle | None = bundle
+            self.index_dir = bundle.directory
+        else:
+            self._bundle = None
+            self.index_dir = Path(bundle)
+        self._manifest_stamp = self._stamp() if self._bundle is not None else None
+        self.allowed_sets = AllowedSets(kg, self.config.default_clearance)
+        self.enricher = GraphEnricher(
+            kg, hops=self.config.graph_hops, max_candidates=self.config.max_graph_candidates
+        )
+        self._restrictions: OrderedDict[tuple[int, str], _Restriction] = OrderedDict()
+        self._name_linker: tuple[str, NameLinker] | None = None
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ state
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.index_dir / MANIFEST)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    @property
+    def bundle(self) -> IndexBundle:
+        """The index, reloaded when its manifest changed on disk."""
+        stamp = self._stamp()
+        with self._lock:
+            if self._bundle is None or (stamp is not None and stamp != self._manifest_stamp):
+                fresh = IndexBundle.load(self.index_dir)  # no index: IndexNotFoundError
+                old = self._bundle
+                if old is None or fresh.manifest.get("generation") != old.manifest.get(
+                    "generation"
+                ):
+                    self._bundle = fresh
+                    self._restrictions.clear()
+                else:
+                    old.manifest = fresh.manifest
+                self._manifest_stamp = stamp
+            bundle = self._bundle
+        assert bundle is not None
+        if "dense" in self.channels and bundle.model_name != self.embedder.model_name:
+            raise IndexMismatchError(
+                f"the index at {self.index_dir} holds {bundle.model_name!r} vectors but the "
+                f"query embedder is {self.embedder.model_name!r}; set embedding_model to the "
+                "index's model or rebuild the index (`provrag index --rebuild`)"
+            )
+        return bundle
+
+    def _restriction(self, allowed: AllowedSet, bundle: IndexBundle) -> _Restriction:
+        key = (id(allowed), str(bundle.manifest.get("generation")))
+        with self._lock:
+            hit = self._restrictions.get(key)
+            if hit is not None:
+                return hit
+            indexed = bundle.vectors.ids()
+            ids = (
+                allowed.ids[member_mask(indexed, allowed.ids)] if len(indexed) else allowed.ids[:0]
+            )
+            total = max(len(indexed), 1)
+            out = _Restriction(ids, len(ids) / total, len(ids) == len(indexed))
+            self._restrictions[key] = out
+            while len(self._restrictions) > 64:
+                self._restrictions.popitem(last=False)
+            return out
+
+    def describe(self) -> dict[str, Any]:
+        """What produced the results (recorded with answers and evaluation runs)."""
+        manifest = self._bundle.manifest if self._bundle is not None else {}
+        return {
+            "retriever": self.mode,
+            "channels": list(self.channels),
+            "fusion": self.config.fusion,
+            "rrf_k": self.config.rrf_k,
+            "weights": {c: self.config.weights.get(c, 1.0) for c in self.channels},
+            "provenance_weighting": self.config.provenance_weighting,
+            "provenance_weights": dict(self.config.provenance_weights)
+            if self.config.provenance_weighting
+            else {},
+            "graph_hops": self.config.graph_hops if "graph" in self.channels else None,
+            "max_graph_candidates": self.config.max_graph_candidates,
+            "candidate_depth": self.config.candidate_depth,
+            "link_names": self.config.link_names if "graph" in self.channels else None,
+            "default_clearance": self.config.default_clearance,
+            "embedding_model": self.embedder.model_name,
+            "index_generation": manifest.get("generation"),
+            "index_type": manifest.get("index_type"),
+        }
+
+    # ---------------------------------------------------------------- channels
+    def _dense(self, qv: np.ndarray, n: int, r: _Restriction, b: IndexBundle) -> ChannelList:
+        vectors = b.vectors
+        if r.covers_all:
+            scores, ids = vectors.search(qv, n)
+        elif r.share >= OVERFETCH_SHARE:
+            scores, ids = vectors.search(qv, math.ceil(n / r.share * 1.5) + 10)
+            keep = member_mask(r.ids, ids[0])
+            if keep.sum() >= min(n, len(r.ids)):
+                scores, ids = scores[:, keep], ids[:, keep]
+            else:
+                scores, ids = vectors.search(qv, n, allowed=r.ids)
+        else:
+            scores, ids = vectors.search(qv, n, allowed=r.ids)
+        s, i = scores[0][:n], ids[0][:n]
+        order = np.lexsort((i, -s))
+        return ChannelList("dense", i[order], s[order])
+
+    def _lexical(
+        self, query: str, n: int, r: _Restriction, b: IndexBundle, matching_only: bool
+    ) -> ChannelList:
+        lexical = b.lexical
+        if r.covers_all:
+            scores, ids = lexical.search(query, n, matching_only=matching_only)
+        elif r.share >= OVERFETCH_SHARE:
+            scores, ids = lexical.search(
+                query, math.ceil(n / r.share * 1.5) + 10, matching_only=matching_only
+            )
+            keep = member_mask(r.ids, ids)
+            if keep.sum() >= n or len(ids) < math.ceil(n / r.share * 1.5) + 10:
+                scores, ids = scores[keep][:n], ids[keep][:n]
+            else:
+                scores, ids = lexical.search(query, n, r.ids, matching_only=matching_only)
+        else:
+            scores, ids = lexical.search(query, n, r.ids, matching_only=matching_only)
+        return ChannelList("lexical", ids, scores)
+
+    def _graph(
+        self, query: str, allowed: AllowedSet, state: str, qv: np.ndarray | None, b: IndexBundle
+    ) -> GraphHits:
+        linked = self.linker.link(query)
+        if self.config.link_names:
+            linked += self._names(state).link(query)
+        seen: dict[str, Any] = {}
+        for e in linked:
+            seen.setdefault(e.iri, e)
+        return self.enricher.expand(
+            list(seen.values()), allowed, state, query_vector=qv, vectors=b.vectors
+        )
+
+    def _names(self, state: str) -> NameLinker:
+        with self._lock:
+            if self._name_linker is None or self._name_linker[0] != state:
+                graph = self.enricher.graph(state)
+                self._name_linker = (state, NameLinker(graph.names(), self.name_normalizer))
+            return self._name_linker[1]
+
+    def linked_entities(self, query: str) -> list[dict[str, str]]:
+        """The graph entities the query links to: ``{"iri", "label", "type"}`` each."""
+        state = graph_state(self.kg)
+        linkers = [self.linker, self._names(state)] if self.config.link_names else [self.linker]
+        graph = self.enricher.graph(state)
+        return [
+            {"iri": graph.entity_iris[p], "label": graph.labels[p], "type": graph.types[p]}
+            for p in graph.resolve(UnionLinker(linkers).link(query))
+        ]
+
+    # ------------------------------------------------------------------ search
+    def embed_query(self, query: str) -> np.ndarray:
+        """``(1, dimension)`` vector of ``query`` (with ``query_threads`` torch threads)."""
+        with torch_threads(self.config.query_threads):
+            return self.embedder.embed([query])
+
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None
+    ) -> list[ScoredPassage]:
+        """The best ``k`` allowed samples for ``query``, best first."""
+        if k < 0:
+            raise RetrievalError(f"k must be at least 0, got {k}")
+        if not query.strip():
+            raise RetrievalError("the query is empty; give the text to search for")
+        if k == 0:
+            return []
+        state = graph_state(self.kg)
+        allowed = self.allowed_sets.get(filters, state)
+        if len(allowed) == 0:
+            return []
+        bundle = self.bundle
+        restriction = self._restriction(allowed, bundle)
+        single = len(self.channels) == 1
+        depth = k if single else max(k, self.config.candidate_depth)
+        lists: list[ChannelList] = []
+        qv: np.ndarray | None = None
+        if "dense" in self.channels or "graph" in self.channels:
+            qv = self.embed_query(query)
+        if "dense" in self.channels and len(restriction.ids):
+            assert qv is not None
+            lists.append(self._dense(qv, depth, restriction, bundle))
+        if "lexical" in self.channels and len(restriction.ids):
+            lists.append(self._lexical(query, depth, restriction, bundle, not single))
+        hits = GraphHits.empty()
+        if "graph" in self.channels:
+            hits = self._graph(query, allowed, state, None if qv is None else qv[0], bundle)
+            lists.append(ChannelList("graph", hits.ids, hits.scores))
+        for lst in lists:  # never trust a channel: drop anything not allowed
+            keep = allowed.mask(lst.ids)
+            lst.ids, lst.scores = lst.ids[keep], lst.scores[keep]
+        iri_of = self._iri_lookup(bundle, lists, hits)
+        trust = self._trust(lists, iri_of) if self.config.provenance_weighting else None
+        fused = fuse(
+            lists,
+            method=self.config.fusion,
+            weights=self.config.weights,
+            rrf_k=self.config.rrf_k,
+            trust=trust,
+        )
+        if single:
+            for f in fused:
+                f.score = next(iter(f.channel_scores.values()))
+        return self._hydrated(fused, k, iri_of, hits)
+
+    def _iri_lookup(
+        self, bundle: IndexBundle, lists: list[ChannelList], hits: GraphHits
+    ) -> dict[int, str]:
+        out: dict[int, str] = {}
+        graph = self.enricher._graph if len(hits) else None
+        for lst in lists:
+            for i in lst.ids:
+                i = int(i)
+                if i in out:
+                    continue
+                if bundle.has(i):
+                    out[i] = bundle.iri_of(i)
+                elif graph is not None and i in graph.sample_index:
+                    out[i] = graph.sample_iris[graph.sample_index[i]]
+        return out
+
+    def _trust(self, lists: list[ChannelList], iri_of: dict[int, str]) -> dict[int, float]:
+        ids = {int(i) for lst in lists for i in lst.ids}
+        classes = provenance_classes(self.kg, [iri_of[i] for i in sorted(ids) if i in iri_of])
+        weights = self.config.provenance_weights
+        return {i: float(weights.get(classes.get(iri_of.get(i, ""), ""), 1.0)) for i in ids}
+
+    def _hydrated(
+        self, fused: list[Any], k: int, iri_of: dict[int, str], hits: GraphHits
+    ) -> list[ScoredPassage]:
+        out: list[ScoredPassage] = []
+        start = 0
+        while len(out) < k and start < len(fused):
+            chunk = fused[start : start + k - len(out) + 5]
+            start += len(chunk)
+            rows = hydrate(self.kg, [iri_of[f.id] for f in chunk if f.id in iri_of])
+            for f in chunk:
+                h = rows.get(iri_of.get(f.id, ""))
+                if h is None or h.invalidated:
+                    continue  # invalidated after the state was read, or gone: never shown
+                out.append(
+                    ScoredPassage(
+                        sample_iri=h.iri,
+                        sample_id=h.external_id,
+                        dataset=h.dataset,
+                        text=h.text,
+                        score=float(f.score),
+                        channel_scores=f.channel_scores,
+                        channel_ranks=f.channel_ranks,
+                        graph_path=hits.paths.get(f.id) if "graph" in f.channel_ranks else None,
+                        provenance=h.provenance,
+                    )
+                )
+                if len(out) == k:
+                    break
+        return out
