@@ -100,7 +100,7 @@ def _quote(arg: str) -> str:
     return f'"{arg}"' if re.search(r"\s", arg) else arg
 
 
-def _json_of(text: str) -> Any:
+def _json_of(text: str) -> Any:  # noqa: ANN401 - any JSON document
     """The JSON document in a command's captured output (it may follow other lines)."""
     start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
     if start < 0:
@@ -222,14 +222,15 @@ def run_quickstart(settings: Settings, console: Console, *, with_eval: bool = Tr
         for kind in ("dense", "enriched"):
             out = tour.run(
                 Step(
-                    f"17. Evaluate the {kind} retriever on the expert golden set (sliced)",
-                    ["eval", "--golden", str(golden), "--retriever", kind, "--json"],
+                    f"17. Evaluate the {kind} retriever on the expert golden set, sliced by "
+                    "provenance (real vs synthetic gold passages, tags, annotators)",
+                    ["eval", "--golden", str(golden), "--retriever", kind],
                     capture=True,
                 )
             )
-            payload = _json_of(out.output)
-            if isinstance(payload, dict) and payload.get("run_id"):
-                run_ids.append(str(payload["run_id"]))
+            found = re.search(r"^run (\S+)", out.output, re.MULTILINE)
+            if found:
+                run_ids.append(found.group(1))
         if len(run_ids) == 2:
             tour.run(
                 Step(

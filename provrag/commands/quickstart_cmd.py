@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from provrag.commands.common import console, fail, settings_of
 
+#: where the tour runs unless --home / PROVRAG_HOME names another place
+DEFAULT_HOME = Path(".provrag-quickstart")
+#: file that marks a home as made by quickstart, so a re-run may start it afresh
+MARKER = ".quickstart"
+
 
 def quickstart(
     ctx: typer.Context,
-    fresh: Annotated[
-        bool, typer.Option("--fresh", help="start from an empty project home (deletes it first)")
-    ] = False,
     no_eval: Annotated[bool, typer.Option("--no-eval", help="skip the evaluation steps")] = False,
 ) -> None:
     """Ingest, validate, search, ask, trace, delete and evaluate on the bundled example data.
 
-    Uses the embedded store under the project home (default .provrag); nothing to start
-    by hand and nothing downloaded. Exit code 0 when every step went as expected.
+    Runs in a project home of its own (default .provrag-quickstart, embedded store),
+    started afresh on every run; a --home that holds other data is refused, never
+    deleted. Nothing to start by hand, nothing downloaded. Exit code 0 when every
+    step went as expected.
     """
     from provrag.quickstart import run_quickstart
 
     settings = settings_of(ctx)
-    if fresh and settings.home.exists():
-        if not (settings.home / "store").exists() and any(settings.home.iterdir()):
-            fail(f"{settings.home} does not look like a provrag home; not deleting it")
-        shutil.rmtree(settings.home)
+    explicit = (ctx.parent is not None and ctx.parent.params.get("home")) or os.environ.get(
+        "PROVRAG_HOME"
+    )
+    home = settings.home if explicit else DEFAULT_HOME
+    if home.exists() and any(home.iterdir()):
+        if not (home / MARKER).exists():
+            fail(
+                f"{home} holds data that quickstart did not make; quickstart starts from an "
+                "empty home: name another with --home"
+            )
+        shutil.rmtree(home)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / MARKER).write_text("made by provrag quickstart; deleted by its next run\n")
+    settings = settings.model_copy(update={"home": home})
     raise typer.Exit(run_quickstart(settings, console, with_eval=not no_eval))
 
 
