@@ -21,8 +21,10 @@ IndexType = Literal["auto", "flat", "hnsw"]
 class RetrievalSettings(BaseModel):
     fusion: Literal["rrf", "weighted"] = "rrf"
     rrf_k: int = 60
+    #: RRF weight per channel; lexical 0.5: BM25 alone is weaker than dense on both
+    #: public sets, and at 1.0 it pulls hybrid below dense (scripts/compare_retrievers.py)
     weights: dict[str, float] = Field(
-        default_factory=lambda: {"dense": 1.0, "lexical": 1.0, "graph": 1.0}
+        default_factory=lambda: {"dense": 1.0, "lexical": 0.5, "graph": 1.0}
     )
     #: multiply fused scores by a trust weight per provenance class (off by default)
     provenance_weighting: bool = False
@@ -31,6 +33,12 @@ class RetrievalSettings(BaseModel):
     )
     graph_hops: int = 1
     max_graph_candidates: int = 200
+    #: graph channel order: "entities" (idf-weighted entity matches) or "similarity"
+    graph_order: Literal["entities", "similarity"] = "entities"
+    #: graph channel in fusion: "expand" (adds only samples no other channel found, ranked
+    #: below them) or "rerank" (votes on all it reaches; lowers nDCG@10 on both public
+    #: sets, see scripts/compare_retrievers.py)
+    graph_role: Literal["rerank", "expand"] = "expand"
     #: retriever used by search/ask when none is named: dense | lexical | hybrid | enriched
     mode: Literal["dense", "lexical", "hybrid", "enriched"] = "enriched"
     #: clearance of a caller who names none: sees public + internal samples

@@ -76,6 +76,8 @@ def retriever_config(settings: Settings) -> RetrieverConfig:
         provenance_weights=dict(r.provenance_weights),
         graph_hops=r.graph_hops,
         max_graph_candidates=r.max_graph_candidates,
+        graph_order=r.graph_order,
+        graph_role=r.graph_role,
         default_clearance=r.default_clearance,
         candidate_depth=r.candidate_depth,
         link_names=r.link_names,

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -53,6 +53,10 @@ NEIGHBOURS = 10
 HOP2_DECAY = 0.5
 #: candidates whose ties are broken by dense similarity (the rest by id)
 TIE_POOL = 4000
+
+#: how the graph channel orders its candidates: by entity evidence (idf sum, then
+#: similarity) or by similarity to the query among the entity-matched samples
+GraphOrder = Literal["entities", "similarity"]
 
 _MENTIONS = """
 SELECT ?s ?ext ?e WHERE {
@@ -263,6 +267,7 @@ def expand(
     max_candidates: int = 200,
     query_vector: np.ndarray | None = None,
     vectors: VectorIndex | None = None,
+    order: GraphOrder = "entities",
 ) -> GraphHits:
     """Score the allowed samples reachable from ``query_entities`` (see the module doc)."""
     if hops not in (1, 2):
@@ -280,8 +285,8 @@ def expand(
         cand, score, hop2 = _hop2(graph, q, cand, score, allowed)
     if len(cand) == 0:
         return GraphHits.empty()
-    order = _rank(graph, cand, score, max_candidates, query_vector, vectors)
-    cand, score = cand[order], score[order]
+    ranked = _rank(graph, cand, score, max_candidates, query_vector, vectors, order)
+    cand, score = cand[ranked], score[ranked]
     qset = set(int(e) for e in q)
     paths: dict[int, list[str]] = {}
     for p, _ in zip(cand, score, strict=True):
@@ -339,8 +344,10 @@ def _rank(
     limit: int,
     query_vector: np.ndarray | None,
     vectors: VectorIndex | None,
+    order: GraphOrder = "entities",
 ) -> np.ndarray:
-    """Order of the best ``limit`` candidates: score, then dense similarity, then id."""
+    """Order of the best ``limit`` candidates: score, then dense similarity, then id
+    (``order="similarity"``: similarity first, among the best-scored pool)."""
     ids = graph.sample_ids[cand]
     pool = np.lexsort((ids, -score))[: max(limit, min(TIE_POOL, len(cand)))]
     sim = np.full(len(pool), -np.inf, dtype=np.float32)
@@ -353,8 +360,9 @@ def _rank(
             vecs = vectors.vectors_of(pool_ids[indexed])
             sim[indexed] = vecs @ np.asarray(query_vector, np.float32).reshape(-1)
     rounded = np.round(score[pool], 9)  # float sums of equal idfs compare equal
-    order = np.lexsort((ids[pool], -sim, -rounded))[:limit]
-    return pool[order]
+    if order == "similarity":
+        return pool[np.lexsort((ids[pool], -rounded, -sim))[:limit]]
+    return pool[np.lexsort((ids[pool], -sim, -rounded))[:limit]]
 
 
 def _path(
@@ -380,12 +388,20 @@ def _path(
 class GraphEnricher:
     """Links a query and expands it through the adjacency of the current graph state."""
 
-    def __init__(self, kg: KnowledgeGraph, *, hops: int = 1, max_candidates: int = 200) -> None:
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        *,
+        hops: int = 1,
+        max_candidates: int = 200,
+        order: GraphOrder = "entities",
+    ) -> None:
         if hops not in (1, 2):
             raise RetrievalError(f"graph_hops must be 1 or 2, got {hops}")
         self.kg = kg
         self.hops = hops
         self.max_candidates = max_candidates
+        self.order: GraphOrder = order
         self._graph: EntityGraph | None = None
         #: how many times the adjacency was (re)loaded
         self.loads = 0
@@ -417,6 +433,7 @@ class GraphEnricher:
             max_candidates=self.max_candidates,
             query_vector=query_vector,
             vectors=vectors,
+            order=self.order,
         )
         hits.entities = linked
         return hits

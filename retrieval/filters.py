@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import numpy as np
+from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kg import ids
@@ -210,7 +211,7 @@ class AllowedSet:
     def __contains__(self, iri: object) -> bool:
         return iri in self.iris
 
-    def mask(self, candidate_ids: np.ndarray) -> np.ndarray:
+    def mask(self, candidate_ids: ArrayLike) -> np.ndarray:
         """Which of ``candidate_ids`` are allowed."""
         cand = np.asarray(candidate_ids, dtype=np.int64)
         if len(self.ids) == 0 or len(cand) == 0:

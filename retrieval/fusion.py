@@ -4,7 +4,8 @@ Reciprocal rank fusion (default; Cormack, Clarke and Buettcher, SIGIR 2009)::
 
     rrf(d) = sum over channels c that returned d of  w_c / (k + rank_c(d))
 
-with ranks starting at 1 and ``k = 60``. Worked example, ``k = 60``, weights 1:
+with ranks starting at 1 (or at ``rank_offset + 1`` for a list that ranks below
+the others, e.g. graph expansion) and ``k = 60``. Worked example, ``k = 60``, weights 1:
 dense returns ``[a, b]``, lexical ``[b, c]``. Then
 ``rrf(a) = 1/61 = 0.016393``, ``rrf(b) = 1/62 + 1/61 = 0.032522``,
 ``rrf(c) = 1/62 = 0.016129``; fused order ``b, a, c``.
@@ -26,26 +27,27 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from retrieval.errors import RetrievalError
 
 FusionMethod = Literal["rrf", "weighted"]
 
 
-@dataclass
 class ChannelList:
     """One channel's ranked list: ids best first and their raw scores."""
 
-    name: str
-    ids: np.ndarray
-    scores: np.ndarray
-
-    def __post_init__(self) -> None:
-        self.ids = np.asarray(self.ids, dtype=np.int64).reshape(-1)
-        self.scores = np.asarray(self.scores, dtype=np.float64).reshape(-1)
+    def __init__(
+        self, name: str, ids: ArrayLike, scores: ArrayLike, *, rank_offset: int = 0
+    ) -> None:
+        self.name = name
+        self.ids: np.ndarray = np.asarray(ids, dtype=np.int64).reshape(-1)
+        self.scores: np.ndarray = np.asarray(scores, dtype=np.float64).reshape(-1)
+        #: RRF counts this list's ranks from ``rank_offset + 1`` (a list ranked below others)
+        self.rank_offset = rank_offset
         if len(self.ids) != len(self.scores):
             raise RetrievalError(
-                f"channel {self.name!r}: {len(self.ids)} ids but {len(self.scores)} scores"
+                f"channel {name!r}: {len(self.ids)} ids but {len(self.scores)} scores"
             )
 
 
@@ -90,7 +92,7 @@ def fuse(
     for lst in lists:
         w = float(weights.get(lst.name, 1.0))
         contrib = (
-            w / (rrf_k + np.arange(1, len(lst.ids) + 1, dtype=np.float64))
+            w / (rrf_k + lst.rank_offset + np.arange(1, len(lst.ids) + 1, dtype=np.float64))
             if method == "rrf"
             else w * _scaled(lst.scores)
         )

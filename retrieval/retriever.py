@@ -7,6 +7,15 @@ Modes (channels fused by :mod:`retrieval.fusion`):
 - ``hybrid``: dense + lexical, fused (RRF by default);
 - ``enriched``: dense + lexical + graph (:mod:`retrieval.enrich`), fused.
 
+The graph channel's role (``RetrieverConfig.graph_role``): ``expand`` (default)
+adds the samples it reaches that no other channel found, ranked after
+everything the other channels found, and never reorders those; a hit the graph
+reached still carries its graph rank, score and path (for ``--explain``), but
+the graph did not vote on it. ``rerank`` lets the graph vote on every sample it
+reaches, like the other channels. On PubMedQA and CLAPNQ the re-ranking graph
+lowers nDCG@10 (scripts/compare_retrievers.py): passages that merely share an
+entity with the question climb above the one written for it.
+
 A channel whose weight is 0 in the config is not run at all.
 
 Filters never leak: every search first computes the allowed set of the filters
@@ -15,8 +24,9 @@ clearance), passes it to FAISS and BM25 (an id selector, or over-fetching when
 most of the index is allowed, with a fall back to the selector when that comes up
 short: never a silently short list), restricts graph expansion to it, and checks
 every fused candidate against it again, and against the graph's invalidation
-marks when hydrating. The allowed sets, the entity adjacency and the index are
-cached and reloaded only when the graph state or the index manifest changes.
+marks when hydrating. The allowed sets, the entity adjacency, the hydrated hits
+and the index are cached and reloaded only when the graph state or the index
+manifest changes.
 
 Each :class:`~kg.model.ScoredPassage` carries the external id, dataset, text, the
 fused score (the raw channel score in a single-channel mode), per channel its
@@ -43,11 +53,11 @@ from pydantic import BaseModel, Field
 from kg.graph import KnowledgeGraph
 from kg.model import ScoredPassage
 from retrieval.embedder import Embedder
-from retrieval.enrich import GraphEnricher, GraphHits
+from retrieval.enrich import GraphEnricher, GraphHits, GraphOrder
 from retrieval.errors import IndexMismatchError, RetrievalError
 from retrieval.filters import AllowedSet, AllowedSets, Clearance, Filters, graph_state
 from retrieval.fusion import ChannelList, FusionMethod, fuse
-from retrieval.hydrate import hydrate, provenance_classes
+from retrieval.hydrate import Hydrated, hydrate, provenance_classes
 from retrieval.index import member_mask
 from retrieval.linking import NameLinker, NoLinker, QueryLinker, UnionLinker, simple_normalize
 from retrieval.sync import MANIFEST, IndexBundle
@@ -62,23 +72,40 @@ CHANNELS: dict[str, tuple[str, ...]] = {
 }
 #: past this share of the index allowed, search unfiltered and over-fetch instead
 OVERFETCH_SHARE = 0.3
-_THREADS_LOCK = threading.Lock()
+#: hydrated samples kept per retriever (dropped whenever the graph changes)
+HYDRATED_CACHE = 20_000
+_THREADS_LOCK = threading.RLock()
 
 
 @contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Run the block with torch limited to ``n`` threads (no-op before torch is loaded)."""
-    torch = sys.modules.get("torch")
-    if n is None or torch is None or torch.get_num_threads() == n:
+def limit_threads(n: int | None) -> Iterator[None]:
+    """Run the block with torch and FAISS (OpenMP) limited to ``n`` threads.
+
+    One query is too small to gain from intra-op threads, and on a busy machine
+    the threads' spin-waiting costs more than the work (FAISS: 20 ms instead of
+    0.03 ms for 600 vectors with 2 OpenMP threads on a loaded 2-core machine).
+    Libraries not imported yet are left alone. The previous settings come back
+    afterwards; blocks run one at a time.
+    """
+    if n is None:
         yield
         return
+    torch = sys.modules.get("torch")
+    faiss = sys.modules.get("faiss")
     with _THREADS_LOCK:
-        before = torch.get_num_threads()
-        torch.set_num_threads(n)
+        before_torch = torch.get_num_threads() if torch is not None else None
+        before_faiss = faiss.omp_get_max_threads() if faiss is not None else None
+        if torch is not None and before_torch != n:
+            torch.set_num_threads(n)
+        if faiss is not None and before_faiss != n:
+            faiss.omp_set_num_threads(n)
         try:
             yield
         finally:
-            torch.set_num_threads(before)
+            if torch is not None and before_torch is not None and before_torch != n:
+                torch.set_num_threads(before_torch)
+            if faiss is not None and before_faiss is not None and before_faiss != n:
+                faiss.omp_set_num_threads(before_faiss)
 
 
 class RetrieverConfig(BaseModel):
@@ -87,7 +114,7 @@ class RetrieverConfig(BaseModel):
     fusion: FusionMethod = "rrf"
     rrf_k: int = Field(default=60, ge=0)
     weights: dict[str, float] = Field(
-        default_factory=lambda: {"dense": 1.0, "lexical": 1.0, "graph": 1.0}
+        default_factory=lambda: {"dense": 1.0, "lexical": 0.5, "graph": 1.0}
     )
     provenance_weighting: bool = False
     provenance_weights: dict[str, float] = Field(
@@ -95,14 +122,22 @@ class RetrieverConfig(BaseModel):
     )
     graph_hops: int = Field(default=1, ge=1, le=2)
     max_graph_candidates: int = Field(default=200, ge=0)
+    #: order of the graph channel: "entities" (idf-weighted entity matches first) or
+    #: "similarity" (dense similarity among the entity-matched samples)
+    graph_order: GraphOrder = "entities"
+    #: what the graph channel may do in fusion: "expand" (add only samples that no
+    #: other channel found, ranked after the other channels' lists: it never reorders
+    #: what they found; a hit it reached still shows its graph rank, score and path)
+    #: or "rerank" (vote on every sample it reaches, like the other channels).
+    #: scripts/compare_retrievers.py shows why "expand" is the default
+    graph_role: Literal["rerank", "expand"] = "expand"
     default_clearance: Clearance = "internal"
     #: candidates taken from each channel before fusion (at least k)
     candidate_depth: int = Field(default=100, ge=1)
     #: also link query words to entity names known to the graph (not only NER)
     link_names: bool = True
-    #: torch threads used to embed one query (None: leave torch's setting). One short
-    #: text gains nothing from intra-op threads, and on a busy 2-core machine 1 thread
-    #: is 3x faster than 2 (scripts/bench_search.py)
+    #: torch and FAISS threads while serving one query (None: leave them as they are);
+    #: see :func:`limit_threads`
     query_threads: int | None = Field(default=1, ge=1)
 
 
@@ -160,11 +195,17 @@ class GraphRetriever:
         self._manifest_stamp = self._stamp() if self._bundle is not None else None
         self.allowed_sets = AllowedSets(kg, self.config.default_clearance)
         self.enricher = GraphEnricher(
-            kg, hops=self.config.graph_hops, max_candidates=self.config.max_graph_candidates
+            kg,
+            hops=self.config.graph_hops,
+            max_candidates=self.config.max_graph_candidates,
+            order=self.config.graph_order,
         )
         self._restrictions: OrderedDict[tuple[int, str], _Restriction] = OrderedDict()
         self._name_linker: tuple[str, NameLinker] | None = None
         self._lock = threading.RLock()
+        #: hydrated samples of the current graph state (text + provenance), LRU
+        self._hydrated_cache: OrderedDict[str, Hydrated] = OrderedDict()
+        self._hydrated_state = ""
 
     # ------------------------------------------------------------------ state
     def _stamp(self) -> tuple[int, int] | None:
@@ -232,6 +273,8 @@ class GraphRetriever:
             else {},
             "graph_hops": self.config.graph_hops if "graph" in self.channels else None,
             "max_graph_candidates": self.config.max_graph_candidates,
+            "graph_order": self.config.graph_order if "graph" in self.channels else None,
+            "graph_role": self.config.graph_role if "graph" in self.channels else None,
             "candidate_depth": self.config.candidate_depth,
             "link_names": self.config.link_names if "graph" in self.channels else None,
             "default_clearance": self.config.default_clearance,
@@ -310,7 +353,7 @@ class GraphRetriever:
     # ------------------------------------------------------------------ search
     def embed_query(self, query: str) -> np.ndarray:
         """``(1, dimension)`` vector of ``query`` (with ``query_threads`` torch threads)."""
-        with torch_threads(self.config.query_threads):
+        with limit_threads(self.config.query_threads):
             return self.embedder.embed([query])
 
     def search(
@@ -323,6 +366,10 @@ class GraphRetriever:
             raise RetrievalError("the query is empty; give the text to search for")
         if k == 0:
             return []
+        with limit_threads(self.config.query_threads):
+            return self._search(query, k, filters)
+
+    def _search(self, query: str, k: int, filters: Filters | None) -> list[ScoredPassage]:
         state = graph_state(self.kg)
         allowed = self.allowed_sets.get(filters, state)
         if len(allowed) == 0:
@@ -343,7 +390,14 @@ class GraphRetriever:
         hits = GraphHits.empty()
         if "graph" in self.channels:
             hits = self._graph(query, allowed, state, None if qv is None else qv[0], bundle)
-            lists.append(ChannelList("graph", hits.ids, hits.scores))
+            g_ids, g_scores, offset = hits.ids, hits.scores, 0
+            if self.config.graph_role == "expand" and lists:
+                # only what no other channel found, ranked below everything they found
+                found = np.unique(np.concatenate([lst.ids for lst in lists]))
+                fresh = ~member_mask(found, g_ids)
+                g_ids, g_scores = g_ids[fresh], g_scores[fresh]
+                offset = max(len(lst.ids) for lst in lists)
+            lists.append(ChannelList("graph", g_ids, g_scores, rank_offset=offset))
         for lst in lists:  # never trust a channel: drop anything not allowed
             keep = allowed.mask(lst.ids)
             lst.ids, lst.scores = lst.ids[keep], lst.scores[keep]
@@ -356,10 +410,18 @@ class GraphRetriever:
             rrf_k=self.config.rrf_k,
             trust=trust,
         )
+        if len(hits) and self.config.graph_role == "expand":
+            # show where the graph reached a hit another channel found (it did not vote)
+            rank_of = {int(i): r for r, i in enumerate(hits.ids, 1)}
+            for f in fused:
+                r = rank_of.get(f.id)
+                if r is not None and "graph" not in f.channel_ranks:
+                    f.channel_ranks["graph"] = r
+                    f.channel_scores["graph"] = float(hits.scores[r - 1])
         if single:
             for f in fused:
                 f.score = next(iter(f.channel_scores.values()))
-        return self._hydrated(fused, k, iri_of, hits)
+        return self._hydrated(fused, k, iri_of, hits, state)
 
     def _iri_lookup(
         self, bundle: IndexBundle, lists: list[ChannelList], hits: GraphHits
@@ -383,15 +445,38 @@ class GraphRetriever:
         weights = self.config.provenance_weights
         return {i: float(weights.get(classes.get(iri_of.get(i, ""), ""), 1.0)) for i in ids}
 
+    def _hydrate(self, iris: list[str], state: str) -> dict[str, Hydrated]:
+        """:func:`hydrate` with an LRU cache that a change of the graph state empties."""
+        with self._lock:
+            cache = self._hydrated_cache
+            if state != self._hydrated_state:
+                cache.clear()
+                self._hydrated_state = state
+            missing = [i for i in iris if i not in cache]
+        fetched = hydrate(self.kg, missing) if missing else {}
+        with self._lock:
+            if state == self._hydrated_state:
+                cache.update(fetched)
+                while len(cache) > HYDRATED_CACHE:
+                    cache.popitem(last=False)
+            out = {}
+            for i in iris:
+                h = fetched.get(i) or cache.get(i)
+                if h is not None:
+                    out[i] = h
+                    if i in cache:
+                        cache.move_to_end(i)
+            return out
+
     def _hydrated(
-        self, fused: list[Any], k: int, iri_of: dict[int, str], hits: GraphHits
+        self, fused: list[Any], k: int, iri_of: dict[int, str], hits: GraphHits, state: str
     ) -> list[ScoredPassage]:
         out: list[ScoredPassage] = []
         start = 0
         while len(out) < k and start < len(fused):
             chunk = fused[start : start + k - len(out) + 5]
             start += len(chunk)
-            rows = hydrate(self.kg, [iri_of[f.id] for f in chunk if f.id in iri_of])
+            rows = self._hydrate([iri_of[f.id] for f in chunk if f.id in iri_of], state)
             for f in chunk:
                 h = rows.get(iri_of.get(f.id, ""))
                 if h is None or h.invalidated:

@@ -7,7 +7,10 @@ sections other scripts or helpers add to that file are kept):
   the same texts in the same run: (a) ``sync_index`` from a graph holding the
   samples (SPARQL read, cache lookup, embedding, FAISS add, BM25 rebuild, files
   written), (b) its embedding part alone (Embedder + EmbeddingCache + index add).
-  Ratio = path throughput / bare throughput (acceptance: >= 0.8).
+  The three run interleaved over ``--chunks`` slices of the texts (the sync path
+  ingests slice after slice, like successive batches), so a load that changes
+  during the run slows each alike. Ratio = path throughput / bare throughput
+  (acceptance: >= 0.8).
 - ``build``: seconds to build the flat and HNSW vector indexes and the BM25 index.
 - ``latency``: dense search p50/p95 including query embedding, unfiltered and
   with an allowed set of 1% of the ids, at each corpus size.
@@ -174,14 +177,16 @@ def make_corpus_parts(
     return passages, questions[:n_queries], source, sentences, parts
 
 
-def write_graph(kg: KnowledgeGraph, texts: Sequence[str]) -> None:
+def write_graph(
+    kg: KnowledgeGraph, texts: Sequence[str], *, batch_id: str = "bench", offset: int = 0
+) -> None:
     """The passages as one committed ingest batch (through kg.mapping, as ingest does)."""
-    batch = kg_ids.batch_iri("bench")
+    batch = kg_ids.batch_iri(batch_id)
     shared = SharedNodes()
     when = datetime.now(UTC)
     with kg.write_graph(batch) as writer:
         chunk: list[str] = dataset_version_triples("bench", "1")
-        for i, text in enumerate(texts):
+        for i, text in enumerate(texts, start=offset):
             rec = SampleRecord(id=f"b{i}", text=text, origin="real", dataset="bench")
             content_hash = kg_ids.sha256_hex(kg_ids.canonical_json(rec.content()))
             ctx = SampleContext(
@@ -252,73 +257,82 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
 
 
 def bench_embedding(
-    embedder: SentenceTransformerEmbedder, texts: list[str], repeat: int, single: bool
+    embedder: SentenceTransformerEmbedder, texts: list[str], chunks: int
 ) -> dict[str, Any]:
+    """Bare encode vs the ingest path, interleaved chunk by chunk.
+
+    The texts are cut into ``chunks`` slices; each slice goes through the three
+    paths back to back, in an order that rotates from slice to slice, so that a
+    machine whose load changes during the run slows every path alike. The
+    ``sync_index`` path ingests slice after slice like successive ingest
+    batches: each sync embeds the new slice, adds it, rebuilds BM25 over all
+    samples so far and writes a new index generation.
+    """
     model = embedder.model
     model.encode(texts[:256], batch_size=embedder.batch_size, show_progress_bar=False)  # warm-up
     n = len(texts)
-
-    def bare() -> np.ndarray:
-        return model.encode(
-            texts,
-            batch_size=embedder.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-
-    bare_runs: list[float] = []
-    sync_runs: list[float] = []
-    part_runs: list[float] = []
+    size = -(-n // chunks)
+    slices = [slice(i, min(i + size, n)) for i in range(0, n, size)]
     hashes = [kg_ids.text_hash(t) for t in texts]
     ids = iris_to_ids(f"urn:bench:{i}" for i in range(n))
-    vectors: np.ndarray | None = None
+    seconds = {"bare": 0.0, "sync": 0.0, "part": 0.0}
+    bare_vectors: list[np.ndarray] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        kg = KnowledgeGraph(OxigraphStore(None))
+        sync_dir = Path(tmp) / "sync"
+        cache = EmbeddingCache(Path(tmp) / "part.sqlite", embedder.model_name, embedder.dimension)
+        index = VectorIndex(embedder.dimension)
+        embedded = 0
 
-    def run_bare() -> None:
-        nonlocal vectors
-        seconds, vectors = timed(bare)
-        bare_runs.append(seconds)
-        console.print(f"  bare model.encode: {n / seconds:,.1f} texts/s")
+        def bare(sl: slice) -> None:
+            t, out = timed(
+                lambda: model.encode(
+                    texts[sl],
+                    batch_size=embedder.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            seconds["bare"] += t
+            bare_vectors.append(np.asarray(out, dtype=np.float32))
 
-    def run_sync() -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            kg = KnowledgeGraph(OxigraphStore(None))
-            write_graph(kg, texts)  # not timed: that is the graph write, not the index
-            seconds, report = timed(lambda: sync_index(kg, Path(tmp), embedder))
-        if report.embedded != n:
-            raise RuntimeError(f"sync embedded {report.embedded}, expected {n}")
-        sync_runs.append(seconds)
-        console.print(f"  ingest path (sync_index): {n / seconds:,.1f} texts/s")
+        def sync(sl: slice) -> None:
+            nonlocal embedded
+            write_graph(kg, texts[sl], batch_id=f"bench-{sl.start}", offset=sl.start or 0)
+            t, report = timed(lambda: sync_index(kg, sync_dir, embedder))
+            seconds["sync"] += t
+            embedded += report.embedded
 
-    def run_part() -> None:
-        with tempfile.TemporaryDirectory() as tmp:
+        def part(sl: slice) -> None:
+            def run() -> None:
+                vecs, _, _ = embed_cached(embedder, cache, texts[sl], hashes[sl])
+                index.add(ids[sl], vecs)
 
-            def component() -> None:
-                path = Path(tmp) / "c.sqlite"
-                with EmbeddingCache(path, embedder.model_name, embedder.dimension) as cache:
-                    vecs, _, _ = embed_cached(embedder, cache, texts, hashes)
-                    VectorIndex(embedder.dimension).add(ids, vecs)
+            seconds["part"] += timed(run)[0]
 
-            seconds, _ = timed(component)
-        part_runs.append(seconds)
-        console.print(f"  Embedder + cache + index add: {n / seconds:,.1f} texts/s")
+        steps = [bare, sync, part]
+        for i, sl in enumerate(slices):
+            order = steps[i % 3 :] + steps[: i % 3]
+            for step in order if i % 2 == 0 else order[::-1]:
+                step(sl)
+            done = sl.stop
+            console.print(
+                f"  {done:,}/{n:,}: "
+                + ", ".join(f"{k} {done / v:,.1f}/s" for k, v in seconds.items() if v)
+            )
+        cache.close()
+    if embedded != n:
+        raise RuntimeError(f"sync embedded {embedded} texts, expected {n}")
 
-    # A B C C B A per round: a load that drifts during the run hits every path alike
-    order = [run_bare, run_sync, run_part]
-    for _ in range(repeat):
-        for step in order if single else order + order[::-1]:
-            step()
-    if vectors is None:
-        raise RuntimeError("no bare run was made")
-
-    bare_rate = n / float(np.mean(bare_runs))
-    sync_rate = n / float(np.mean(sync_runs))
-    part_rate = n / float(np.mean(part_runs))
+    bare_rate = n / seconds["bare"]
+    sync_rate = n / seconds["sync"]
+    part_rate = n / seconds["part"]
     result = {
         "texts": n,
         "mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
-        "runs_per_path": len(bare_runs),
-        "order": "bare, sync, part" if single else "bare, sync, part, part, sync, bare",
+        "chunks": len(slices),
+        "order": "interleaved per chunk, rotating",
         "bare_texts_per_s": round(bare_rate, 2),
         "sync_texts_per_s": round(sync_rate, 2),
         "embed_cache_add_texts_per_s": round(part_rate, 2),
@@ -327,15 +341,15 @@ def bench_embedding(
         "target_ratio": 0.8,
     }
     table(
-        f"Embedding throughput ({n:,} passages, same run)",
+        f"Embedding throughput ({n:,} passages, same run, {len(slices)} interleaved chunks)",
         ["path", "texts/s", "ratio vs bare"],
         [
             ["bare model.encode", bare_rate, 1.0],
-            ["ingest path: sync_index from the graph", sync_rate, sync_rate / bare_rate],
             ["Embedder + EmbeddingCache + VectorIndex.add", part_rate, part_rate / bare_rate],
+            ["ingest path: sync_index per batch from the graph", sync_rate, sync_rate / bare_rate],
         ],
     )
-    return {"result": result, "vectors": vectors}
+    return {"result": result, "vectors": np.concatenate(bare_vectors)}
 
 
 def bench_build_and_latency(
@@ -652,7 +666,8 @@ def bench_retriever(
             ]  # fmt: skip
             setup = {"n": n, "vectors": how, "graph_write_s": round(graph_s, 2),
                      "entity_links": links, "sync_s": round(sync_s, 2),
-                     "graph_triples": kg.triple_count(), "ner_s": round(ner_s, 2)}  # fmt: skip
+                     "graph_triples": kg.triple_count(), "ner_s": round(ner_s, 2),
+                     "loadavg_before": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
             for label, mode, config, filters in variants:
                 retriever = GraphRetriever(kg, directory, embedder, linker, config, mode)  # type: ignore[arg-type]
                 first_s, _ = timed(partial(retriever.search, queries[0], 10, filters))
@@ -680,6 +695,7 @@ def bench_retriever(
                     "graph_hits_per_query": round(graph_hits / len(queries), 2),
                 })  # fmt: skip
                 console.print(f"  n={n:,} {label}: {rows[-1]}")
+            setup["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
             setups.append(setup)
             kg.store.close()
     table(
@@ -711,10 +727,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--embed-texts", type=int, default=10_000, help="passages to embed")
     parser.add_argument("--embed-large", action="store_true", help="embed every passage")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=1, help="rounds of embedding runs")
-    parser.add_argument(
-        "--single", action="store_true", help="one run per path instead of A B C C B A"
-    )
+    parser.add_argument("--chunks", type=int, default=10, help="interleaved embedding chunks")
     parser.add_argument("--crossover-sizes", default="10000,50000,100000,200000")
     parser.add_argument("--skip-crossover", action="store_true")
     parser.add_argument("--skip-retriever", action="store_true", help="skip section 4")
@@ -757,7 +770,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         base_vectors = embedder.embed(texts[: args.embed_texts])
     else:
         console.print(f"[bold]1. embedding[/] {args.embed_texts:,} passages")
-        emb = bench_embedding(embedder, texts[: args.embed_texts], args.repeat, args.single)
+        emb = bench_embedding(embedder, texts[: args.embed_texts], args.chunks)
         base_vectors = np.ascontiguousarray(emb["vectors"], dtype=np.float32)
 
         console.print("[bold]2. builds and dense latency[/]")

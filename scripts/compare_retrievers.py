@@ -11,9 +11,11 @@ Datasets (read from ``<repo>/../shared/data``, never copied):
 
 Each dataset is ingested into a temporary provrag home through the real ingest
 path (NER on, so the graph has entities to enrich with), indexed, and every
-question is run through each retriever. Reported: recall@10 and nDCG@10
-(``evaluation.metrics.evaluate_run``, trec_eval conventions), plus diagnostic
-rows: dense + graph (lexical weight 0), graph alone, and two-hop enrichment,
+question is run through each retriever with the default settings. Reported:
+recall@10 and nDCG@10 (``evaluation.metrics.evaluate_run``, trec_eval
+conventions), plus diagnostic rows: dense + graph (lexical weight 0), two-hop
+enrichment, hybrid with lexical weight 1.0, the graph channel as a re-ranker
+(``graph_role="rerank"``, at weight 1 and 0.25), and the graph channel alone,
 and how many queries linked at least one entity.
 
     .venv/bin/python scripts/compare_retrievers.py [--dataset pubmedqa|clapnq|both]
@@ -101,11 +103,21 @@ def variants(settings: Any) -> dict[str, tuple[str, Any]]:
         "hybrid": ("hybrid", settings),
         "enriched": ("enriched", settings),
         "dense+graph": ("enriched", with_retrieval(weights={**weights, "lexical": 0.0})),
+        "enriched 2-hop": ("enriched", with_retrieval(graph_hops=2)),
+        "hybrid, lexical 1.0": ("hybrid", with_retrieval(weights={**weights, "lexical": 1.0})),
+        "enriched, rerank": ("enriched", with_retrieval(graph_role="rerank")),
+        "enriched, rerank, graph 0.25": (
+            "enriched",
+            with_retrieval(graph_role="rerank", weights={**weights, "graph": 0.25}),
+        ),
+        "dense+graph, rerank": (
+            "enriched",
+            with_retrieval(graph_role="rerank", weights={**weights, "lexical": 0.0}),
+        ),
         "graph alone": (
             "enriched",
             with_retrieval(weights={**weights, "dense": 0.0, "lexical": 0.0}),
         ),
-        "enriched 2-hop": ("enriched", with_retrieval(graph_hops=2)),
     }
 
 
@@ -145,7 +157,13 @@ def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
         rows: dict[str, Any] = {}
         linked_queries = 0
         for label, (mode, s) in variants(settings).items():
-            retriever = build_retriever(s, kg, mode=mode, embedder=embedder, linker=linker)
+            retriever = build_retriever(
+                s,
+                kg,
+                mode=mode,  # type: ignore[arg-type]
+                embedder=embedder,
+                linker=linker,
+            )
             run: dict[str, dict[str, float]] = {}
             t0 = time.perf_counter()
             for qid, text in queries.items():

@@ -15,15 +15,15 @@ if TYPE_CHECKING:
 #: how many IRIs of each kind ``--check`` prints before "... and N more"
 SHOW = 20
 
-HELP = """Bring the search index in step with the graph's current samples.
-
-Embeds only samples whose text is not cached yet, removes the vectors of deleted
-or revised samples and rebuilds BM25. --rebuild starts from an empty index.
---check compares index and graph without changing anything and lists current
-samples missing from the index and indexed samples that are gone or invalidated.
-
-Exit codes: 0 in step; 1 error; 2 --check found missing or stale entries.
-"""
+HELP = (
+    "Bring the search index in step with the graph's current samples.\n\n"
+    "Embeds only samples whose text is not cached yet, removes the vectors of deleted or "
+    "revised samples and rebuilds BM25. --rebuild starts from an empty index (cached "
+    "vectors are reused). --check compares index and graph without changing anything: it "
+    "lists current samples missing from the index and indexed samples that are gone or "
+    "invalidated.\n\n"
+    "Exit codes: 0 in step; 1 error; 2 --check found missing or stale entries."
+)
 
 
 def register(app: typer.Typer) -> None:

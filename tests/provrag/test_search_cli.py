@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -183,7 +183,7 @@ class FakeExtractor:
     version = "0"
     fallback = False
 
-    def extract(self, texts: list[str]) -> list[list[MentionSpan]]:
+    def extract(self, texts: Sequence[str]) -> list[list[MentionSpan]]:
         return [self.extract_one(t) for t in texts]
 
     def extract_one(self, text: str) -> list[MentionSpan]:

@@ -7,6 +7,7 @@ import pytest
 
 from retrieval.embedder import (
     DEFAULT_MODEL,
+    SMALL_INPUT,
     EmbeddingCache,
     LazyEmbedder,
     canonical_model_name,
@@ -39,10 +40,16 @@ def test_paraphrase_is_closer_than_unrelated_text(embedder) -> None:
 
 
 @pytest.mark.model
-def test_batches_do_not_change_vectors(embedder) -> None:
-    one_by_one = np.vstack([embedder.embed([t]) for t in TEXTS])
-    together = embedder.embed(TEXTS)
+def test_batches_and_query_threads_do_not_change_vectors(embedder) -> None:
+    import torch
+
+    threads = torch.get_num_threads()
+    texts = TEXTS * 2  # more than SMALL_INPUT: the bulk path
+    assert len(texts) > SMALL_INPUT
+    one_by_one = np.vstack([embedder.embed([t]) for t in texts])  # the query path
+    together = embedder.embed(texts)
     np.testing.assert_allclose(one_by_one, together, atol=1e-4)
+    assert torch.get_num_threads() == threads
 
 
 @pytest.mark.model

@@ -65,9 +65,9 @@ def names(graph: dict[str, str], iris: set[str]) -> set[str]:
         (Filters(prompt_version="3"), {"s1", "s3"}),
         (Filters(generator="othergen", prompt_version="3"), {"s3"}),
         (Filters(annotator="alice"), {"r2", "s3"}),
-        (Filters(labels=["intent=refund"]), {"r2", "s3"}),
-        (Filters(labels=["intent=refund", "intent=cancel"]), {"s3"}),
-        (Filters(labels=[("urgent", "true")]), {"s1"}),
+        (Filters(labels=(("intent", "refund"),)), {"r2", "s3"}),
+        (Filters.model_validate({"labels": ["intent=refund", "intent=cancel"]}), {"s3"}),
+        (Filters(labels=(("urgent", "true"),)), {"s1"}),
         (Filters(clearance="public"), {"r2"}),
         (Filters(clearance="restricted"), {"r1", "r2", "s1", "s2", "s3"}),
         (Filters(origin="synthetic", clearance="restricted", dataset="other"), {"s2", "s3"}),
@@ -87,7 +87,7 @@ def test_default_clearance_is_a_parameter(kg: KnowledgeGraph, graph: dict[str, s
 def test_invalidated_samples_are_never_allowed(kg: KnowledgeGraph, graph: dict[str, str]) -> None:
     invalidate(kg, [graph["r2"]], "del-1")
     assert "r2" not in names(graph, allowed_iris(kg, Filters(clearance="restricted")))
-    assert names(graph, allowed_iris(kg, Filters(labels=["intent=refund"]))) == {"s3"}
+    assert names(graph, allowed_iris(kg, Filters(labels=(("intent", "refund"),)))) == {"s3"}
 
 
 def test_a_sample_without_sensitivity_counts_as_restricted(kg: KnowledgeGraph) -> None:

@@ -58,6 +58,14 @@ def test_trust_multiplies_the_fused_score() -> None:
     assert fused[0].score == pytest.approx(1.2 / 62)
 
 
+def test_a_rank_offset_ranks_a_list_below_the_others() -> None:
+    # graph [c] appended below a 2-long dense list: rrf(c) = 1/(60 + 2 + 1) = 1/63
+    fused = fuse([ChannelList("dense", [A, B], [0.9, 0.8]),
+                  ChannelList("graph", [C], [5.0], rank_offset=2)])  # fmt: skip
+    assert [f.id for f in fused] == [A, B, C]
+    assert fused[2].score == pytest.approx(1 / 63) and fused[2].channel_ranks == {"graph": 1}
+
+
 def test_ties_are_broken_by_id() -> None:
     fused = fuse([ChannelList("dense", [C], [1.0]), ChannelList("lexical", [A], [1.0])])
     assert [f.id for f in fused] == [A, C]

@@ -107,10 +107,13 @@ def small(kg: KnowledgeGraph, embedder, tmp_path: Path) -> tuple[KnowledgeGraph,
 QUERY = "When was the tower in Paris finished?"
 
 
+RERANK = RetrieverConfig(graph_role="rerank")
+
+
 @pytest.mark.model
 def test_enriched_hits_explain_channels_and_graph_path(small, embedder) -> None:
     kg, directory, iris = small
-    retriever = GraphRetriever(kg, directory, embedder, None, RetrieverConfig(), "enriched")
+    retriever = GraphRetriever(kg, directory, embedder, None, RERANK, "enriched")
     hits = retriever.search(QUERY, 3)
     top = hits[0]
     assert top.sample_id == "p0" and top.dataset == "demo"
@@ -120,6 +123,17 @@ def test_enriched_hits_explain_channels_and_graph_path(small, embedder) -> None:
     assert {h.sample_id for h in graph_hits} >= {"p0", "p5"}
     assert all(h.graph_path for h in graph_hits)
     assert all(h.graph_path is None for h in hits if "graph" not in h.channel_ranks)
+
+
+@pytest.mark.model
+def test_expanding_graph_explains_but_never_reorders(small, embedder) -> None:
+    kg, directory, _ = small
+    enriched = GraphRetriever(kg, directory, embedder, None, None, "enriched").search(QUERY, 4)
+    hybrid = GraphRetriever(kg, directory, embedder, None, None, "hybrid").search(QUERY, 4)
+    assert [h.sample_id for h in enriched] == [h.sample_id for h in hybrid]
+    assert [h.score for h in enriched] == [h.score for h in hybrid]
+    top = enriched[0]
+    assert top.channel_ranks["graph"] >= 1 and top.graph_path  # reached, shown, no vote
 
 
 @pytest.mark.model
