@@ -288,7 +288,7 @@ def sync_index(
     *,
     rebuild: bool = False,
     index_type: IndexSetting = "auto",
-    hnsw_threshold: int = 200_000,
+    hnsw_threshold: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:
     """Make the index at ``directory`` cover exactly the graph's current samples.

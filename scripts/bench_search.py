@@ -621,6 +621,7 @@ def bench_retriever(
     base_vectors: np.ndarray,
     corpus: tuple[list[str], list[str], str, list[str], list[list[int]]],
     n_queries: int,
+    index_types: Sequence[str] = ("flat",),
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     from provrag.wiring import NerQueryLinker
     from retrieval.embedder import EmbeddingCache as Cache
@@ -668,10 +669,17 @@ def bench_retriever(
                      "entity_links": links, "sync_s": round(sync_s, 2),
                      "graph_triples": kg.triple_count(), "ner_s": round(ner_s, 2),
                      "loadavg_before": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
-            for label, mode, config, filters in variants:
+            for index_type, (label, mode, config, filters) in (
+                (t, v) for t in index_types for v in variants
+            ):
+                if index_type != report.index_type:
+                    convert_s, report = timed(
+                        partial(sync_index, kg, directory, embedder, index_type=index_type)  # type: ignore[arg-type]
+                    )
+                    setup[f"convert_to_{index_type}_s"] = round(convert_s, 2)
                 retriever = GraphRetriever(kg, directory, embedder, linker, config, mode)  # type: ignore[arg-type]
                 first_s, _ = timed(partial(retriever.search, queries[0], 10, filters))
-                setup[f"first_query_s[{label}]"] = round(first_s, 3)
+                setup[f"first_query_s[{label}, {index_type}]"] = round(first_s, 3)
                 for q in queries[1:6]:  # warm-up
                     retriever.search(q, 10, filters)
                 times: list[float] = []
@@ -689,21 +697,23 @@ def bench_retriever(
                     retriever.embed_query(q)
                     embed_t.append(time.perf_counter() - t_start)
                 rows.append({
-                    "n": n, "retriever": label, "vectors": how, **percentiles(times),
+                    "n": n, "retriever": label, "index": index_type, "vectors": how,
+                    **percentiles(times),
                     "embed_p50_ms": percentiles(embed_t)["p50_ms"], "short_lists": short,
                     "hits_failing_filter": wrong,
                     "graph_hits_per_query": round(graph_hits / len(queries), 2),
                 })  # fmt: skip
-                console.print(f"  n={n:,} {label}: {rows[-1]}")
+                console.print(f"  n={n:,} {label} [{index_type}]: {rows[-1]}")
             setup["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
             setups.append(setup)
             kg.store.close()
     table(
         "Retriever search latency, k=10, incl. query embedding + NER + hydration (ms)",
-        ["n", "retriever", "p50", "p95", "embed p50", "short", "off-filter", "graph hits/q"],
+        ["n", "index", "retriever", "p50", "p95", "embed p50", "short", "off-filter", "graph/q"],
         [
             [
                 f"{r['n']:,}",
+                r["index"],
                 r["retriever"],
                 r["p50_ms"],
                 r["p95_ms"],
@@ -713,7 +723,7 @@ def bench_retriever(
                 r["graph_hits_per_query"],
             ]
             for r in rows
-        ],  # fmt: skip
+        ],
     )
     return setups, rows
 
@@ -735,6 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only-retriever", action="store_true", help="section 4 only (embeds --embed-texts)"
     )
     parser.add_argument("--retriever-sizes", default=None, help="default: --sizes")
+    parser.add_argument("--retriever-index", default="flat,hnsw", help="index types for section 4")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
@@ -786,7 +797,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_retriever:
         console.print("[bold]4. retriever latency (dense, graph enrichment, filters)[/]")
         retriever_setup, retriever_rows = bench_retriever(
-            embedder, retriever_sizes, base_vectors, corpus, args.queries
+            embedder,
+            retriever_sizes,
+            base_vectors,
+            corpus,
+            args.queries,
+            [t for t in args.retriever_index.split(",") if t],
         )
 
     results: dict[str, Any] = {}
