@@ -272,6 +272,7 @@ def _summary(tour: Tour, run_ids: Sequence[str]) -> None:
         console.print(f"[red]{len(tour.failed)} step(s) did not go as expected.")
     else:
         console.print(
-            "[green]Every step went as expected.[/] Try: provrag sparql "
-            "'SELECT ?s ?origin WHERE { ?s pr:origin ?origin } LIMIT 5'"
+            f"[green]Every step went as expected.[/] Try: .venv/bin/provrag --home {home} "
+            "search 'card fees abroad' --explain",
+            highlight=False,
         )
