@@ -47,7 +47,7 @@ CONFIG_TEMPLATE = """\
 # embedding_model = "all-MiniLM-L6-v2"
 # embed_batch_size = 64
 # index_type = "auto"
-# hnsw_threshold = 200000
+# hnsw_threshold = 100000
 # index_on_ingest = true
 
 # Records per ingest chunk
