@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from provrag.settings import Settings
+
+if TYPE_CHECKING:
+    from kg.graph import KnowledgeGraph
+
+T = TypeVar("T")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -26,3 +32,40 @@ def settings_of(ctx: typer.Context) -> Settings:
 def fail(message: str, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     sys.exit(code)
+
+
+def with_kg(
+    ctx: typer.Context,
+    action: Callable[[KnowledgeGraph], T],
+    *,
+    recover: bool = False,
+    errors: tuple[type[Exception], ...] = (),
+) -> T:
+    """Open the graph, run ``action``, close the store, and only then report errors.
+
+    Graph errors and ``errors`` are reported. Failing after the store is released
+    matters for the embedded store: its lock goes with the last reference, and a
+    traceback would keep one alive.
+    """
+    from kg.errors import KGError
+    from provrag.app import open_kg
+
+    caught: tuple[type[Exception], ...] = (KGError, *errors)
+    error: str | None = None
+    try:
+        kg = open_kg(settings_of(ctx), recover=recover)
+    except KGError as exc:
+        error = str(exc)
+    if error is not None:
+        fail(error)
+    result: Any = None
+    try:
+        result = action(kg)
+    except caught as exc:
+        error = str(exc)
+    finally:
+        kg.store.close()
+        del kg
+    if error is not None:
+        fail(error)
+    return result  # type: ignore[no-any-return]

@@ -80,33 +80,10 @@ CONFIG_TEMPLATE = """\
 def _with_kg(
     ctx: typer.Context, action: Callable[[KnowledgeGraph], T], *, recover: bool = True
 ) -> T:
-    """Open the graph, run ``action``, close the store, and only then report errors.
+    """:func:`provrag.commands.common.with_kg`, recovering crashed batches by default."""
+    from provrag.commands.common import with_kg
 
-    Failing after the store is released matters for the embedded store: its lock
-    goes with the last reference, and a traceback would keep one alive.
-    """
-    from kg.errors import KGError
-    from provrag.app import open_kg
-    from provrag.commands.common import fail, settings_of
-
-    error: str | None = None
-    try:
-        kg = open_kg(settings_of(ctx), recover=recover)
-    except KGError as exc:
-        error = str(exc)
-    if error is not None:
-        fail(error)
-    result: Any = None
-    try:
-        result = action(kg)
-    except KGError as exc:
-        error = str(exc)
-    finally:
-        kg.store.close()
-        del kg
-    if error is not None:
-        fail(error)
-    return result  # type: ignore[no-any-return]
+    return with_kg(ctx, action, recover=recover)
 
 
 def _out(text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -34,32 +34,11 @@ def _with_kg(
     action: Callable[[KnowledgeGraph], T],
     errors: tuple[type[Exception], ...] = (),
 ) -> T:
-    """Open the graph, run ``action``, close the store, and only then report errors
-    (those of the graph, of the evaluation, and ``errors``)."""
+    """:func:`provrag.commands.common.with_kg`, also reporting evaluation errors."""
     from evaluation.errors import EvaluationError
-    from kg.errors import KGError
-    from provrag.app import open_kg
-    from provrag.commands.common import fail, settings_of
+    from provrag.commands.common import with_kg
 
-    caught: tuple[type[Exception], ...] = (KGError, EvaluationError, *errors)
-    error: str | None = None
-    try:
-        kg = open_kg(settings_of(ctx), recover=False)
-    except KGError as exc:
-        error = str(exc)
-    if error is not None:
-        fail(error)
-    result: Any = None
-    try:
-        result = action(kg)
-    except caught as exc:
-        error = str(exc)
-    finally:
-        kg.store.close()
-        del kg  # release the embedded store (its lock) before exiting
-    if error is not None:
-        fail(error)
-    return result  # type: ignore[no-any-return]
+    return with_kg(ctx, action, errors=(EvaluationError, *errors))
 
 
 def _num(value: float | None, digits: int = 3) -> str:
