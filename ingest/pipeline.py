@@ -70,6 +70,7 @@ from ingest.validate import InvalidRecord, RecordValidator, ValidRecord
 from kg import ids, mapping
 from kg.graph import GraphWriter, KnowledgeGraph
 from kg.model import now_utc
+from kg.ontology import ensure_ontology
 from kg.store.base import SelectResult, Term
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def ingest_files(
     on_invalid: OnInvalid = "quarantine",
     on_duplicate: OnDuplicate = "skip",
     extractor: EntityExtractor | None = None,
-    chunk_size: int = 5000,
+    chunk_size: int | None = None,
     quarantine_dir: Path,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
@@ -143,8 +144,11 @@ def ingest_files(
     Raises :class:`~ingest.errors.InputFileError` for a missing or unreadable
     input, :class:`~ingest.errors.InvalidRecordError` (``on_invalid="fail"``) and
     :class:`~ingest.errors.DuplicateRecordError` (``on_duplicate="fail"``); in each
-    case nothing is written.
+    case nothing is written. ``chunk_size`` (records) defaults to what the store
+    writes fastest (``GraphStore.chunk_records``).
     """
+    if chunk_size is None:
+        chunk_size = kg.store.chunk_records
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(
             f"on_duplicate must be one of {', '.join(ON_DUPLICATE)}, got {on_duplicate!r}"
@@ -247,6 +251,7 @@ class _BatchRun:
     seen: dict[str, _Seen] = field(default_factory=dict)
     written_dvs: set[str] = field(default_factory=set)
     _dv_cache: dict[tuple[str, str], str] = field(default_factory=dict)
+    _dataset_has_samples: dict[str, bool] = field(default_factory=dict)
     datasets: set[str] = field(default_factory=set)
     writer: GraphWriter | None = None
     loader: _BackgroundLoader | None = None
@@ -283,14 +288,16 @@ class _BatchRun:
             self._stack = stack
             chunk: list[ValidRecord] = []
             pending = 0
+            # plain ints in the loop: the report is a pydantic model (slow attributes)
+            read = valid = 0
             for raw in iter_records(self.files):
-                report.read += 1
+                read += 1
                 pending += 1
                 result = validator.validate(raw)
                 if isinstance(result, InvalidRecord):
                     self._invalid(result)
                 else:
-                    report.valid += 1
+                    valid += 1
                     chunk.append(result)
                     if len(chunk) >= chunk_size:
                         self._flush(chunk)
@@ -302,6 +309,7 @@ class _BatchRun:
                     pending = 0
             if chunk:
                 self._flush(chunk)
+            report.read, report.valid = read, valid
             if self.progress is not None and pending:
                 self.progress.advance(pending)
             if self.writer is not None:
@@ -348,10 +356,15 @@ class _BatchRun:
     # ----------------------------------------------------------------- chunks
     def _flush(self, chunk: list[ValidRecord]) -> None:
         report = self.report
-        fresh_keys = {v.logical_iri for v in chunk if v.logical_iri not in self.seen}
+        fresh_keys = {
+            v.logical_iri
+            for v in chunk
+            if v.logical_iri not in self.seen and self._has_samples(v.record.dataset)
+        }
         current = self._lookup(fresh_keys)
         writes: list[_ToWrite] = []
         memberships: list[tuple[str, str, str]] = []
+        new = 0
         for v in chunk:
             key = v.logical_iri
             h16 = v.content_hash[:16]
@@ -363,7 +376,7 @@ class _BatchRun:
             dv = self._dv(v.record.dataset, v.record.version)
             state = current.get(key)
             if state is None:
-                report.new += 1
+                new += 1
                 writes.append(_ToWrite(v))
             elif state.content_hash == v.content_hash:
                 if state.invalidated:
@@ -384,6 +397,7 @@ class _BatchRun:
                 report.revised += 1
                 self.shared.known.add(key)
                 writes.append(_ToWrite(v, state.iri, not state.invalidated))
+        report.new += new
         if writes or memberships:
             self._write(writes, memberships)
 
@@ -429,6 +443,22 @@ class _BatchRun:
         return str(self.files[packed >> _LOC_SHIFT].path), packed & ((1 << _LOC_SHIFT) - 1)
 
     # --------------------------------------------------------------- lookups
+    def _has_samples(self, dataset: str) -> bool:
+        """Whether the committed graph holds any sample of ``dataset`` (one ASK a run).
+
+        When it holds none (a dataset's first ingest, e.g. a bulk load into a new
+        store) no record can match an existing revision, so the per-chunk lookups
+        are skipped. This run's own batch commits only at its end, so the answer
+        holds for the whole run.
+        """
+        known = self._dataset_has_samples.get(dataset)
+        if known is None:
+            known = self._dataset_has_samples[dataset] = self.kg.ask(
+                f"ASK {{ ?dv dcterms:isVersionOf <{ids.dataset_iri(dataset)}> . "
+                "?s pr:inDatasetVersion ?dv }"
+            )
+        return known
+
     def _lookup(self, keys: set[str]) -> dict[str, _Current]:
         """Current revision (and all revision hashes) of each logical sample, one query."""
         if not keys:
@@ -498,7 +528,6 @@ class _BatchRun:
                 logical_iri=v.logical_iri,
                 external_id=v.external_id,
                 content_hash=v.content_hash,
-                text_hash=v.text_hash,
                 dataset_version_iri=self._dv(v.record.dataset, v.record.version),
                 batch_iri=batch,
                 previous_revision=w.previous,
@@ -585,6 +614,8 @@ class _BatchRun:
             ids.source_file_iri(f.sha256) for f in self.files
         }
         existing = self._existing(shared_nodes - self.shared.known)
+        # the class axioms the samples' queries and shapes lean on (a no-op when current)
+        ensure_ontology(self.kg)
         if self.loader is not None:
             self.loader.wait()
         writer = self.writer
@@ -615,8 +646,11 @@ class _BackgroundLoader:
         self._pending: Future[int] | None = None
 
     def submit(self, stmts: list[str]) -> None:
+        # encoded here, while the previous chunk still loads: the worker then runs
+        # GIL-free code only, and never stalls this thread
+        data = self._writer.encode(stmts)
         self.wait()
-        self._pending = self._pool.submit(self._writer.add_statements, stmts)
+        self._pending = self._pool.submit(self._writer.add_encoded, data, len(stmts))
 
     def wait(self) -> None:
         pending, self._pending = self._pending, None

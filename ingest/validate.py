@@ -69,7 +69,6 @@ class ValidRecord:
     record: SampleRecord
     external_id: str
     content_hash: str
-    text_hash: str
     location: SourceLocation
     #: the logical sample (dataset + external id) and this revision of it
     logical_iri: str
@@ -118,7 +117,6 @@ class RecordValidator:
             record=record,
             external_id=external_id,
             content_hash=digest,
-            text_hash=ids.text_hash(record.text),
             location=loc,
             logical_iri=ids.logical_sample_iri(record.dataset, external_id),
             iri=ids.sample_iri(record.dataset, external_id, digest),

@@ -28,7 +28,7 @@ from kg.terms import ID_NS, PR, sparql_prologue
 
 #: Named graph holding the open/committed status of every activity graph.
 REGISTRY_GRAPH = f"{ID_NS}graph/registry"
-#: Named graph holding the ontology (loaded by ``provrag init``).
+#: Named graph holding the ontology (loaded by ``provrag init`` and by every ingest).
 ONTOLOGY_GRAPH = f"{ID_NS}graph/ontology"
 
 _STATUS = str(PR.batchStatus)
@@ -120,8 +120,12 @@ class KnowledgeGraph:
         self.store.update(sparql_prologue() + sparql)
 
     def triple_count(self) -> int:
-        """Quads in committed graphs (the registry bookkeeping excluded)."""
-        return self.store.quad_count() - self.store.quad_count(REGISTRY_GRAPH)
+        """Quads of data: the registry bookkeeping and the ontology excluded."""
+        return (
+            self.store.quad_count()
+            - self.store.quad_count(REGISTRY_GRAPH)
+            - self.store.quad_count(ONTOLOGY_GRAPH)
+        )
 
     # ---------------------------------------------------------------- batches
     def open_graph(self, graph: str) -> None:
@@ -198,11 +202,23 @@ class GraphWriter:
         self.count += n
         return n
 
-    def add_statements(self, statements: list[str]) -> int:
-        """Add N-Triples statements (from :mod:`kg.mapping`) into this graph."""
+    def encode(self, statements: list[str]) -> bytes:
+        """N-Quads bytes of N-Triples statements (from :mod:`kg.mapping`) in this graph."""
         from kg.mapping import nquads
 
-        if statements:
-            self.kg.store.add_nquads(nquads(statements, self.graph), atomic=False)
-        self.count += len(statements)
-        return len(statements)
+        return nquads(statements, self.graph)
+
+    def add_encoded(self, data: bytes, count: int) -> int:
+        """Add what :meth:`encode` made of ``count`` statements.
+
+        Split from encoding so that a writer thread spends no time holding the GIL:
+        the caller encodes the next chunk while this one loads.
+        """
+        if data:
+            self.kg.store.add_nquads(data, atomic=False)
+        self.count += count
+        return count
+
+    def add_statements(self, statements: list[str]) -> int:
+        """Add N-Triples statements (from :mod:`kg.mapping`) into this graph."""
+        return self.add_encoded(self.encode(statements), len(statements))

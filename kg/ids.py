@@ -11,20 +11,53 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
+import orjson
+
 from kg.terms import ID_NS
+
+#: characters ``seg`` leaves as they are (RFC 3986 unreserved)
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+@lru_cache(maxsize=65536)
+def _quoted(value: str) -> str:
+    if _UNRESERVED.fullmatch(value):
+        return value
+    return quote(value, safe="-_.~")
 
 
 def seg(value: str) -> str:
     """Percent-encode one path segment so that any external id is a valid IRI part."""
-    return quote(str(value), safe="-_.~")
+    return _quoted(str(value))
+
+
+#: the fallback for what orjson refuses (integers past 64 bits, non-string keys)
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and no whitespace: equal content gives equal text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """JSON with sorted keys and no whitespace: equal content gives equal text.
+
+    The text is what orjson writes with sorted keys (UTF-8, no ASCII escaping,
+    floats in their shortest round-trip form); values orjson has no encoding
+    for (datetimes included) are written as ``str(value)``. It equals
+    ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    default=str)`` except for floats below 1e-4, which orjson writes without the
+    zero-padded exponent, and NaN/infinity, which it writes as ``null``.
+    Content hashes and ids are sha256 of this text, so it must never change.
+    """
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode("utf-8")
+    except TypeError:
+        return _CANONICAL.encode(value)
 
 
 def sha256_hex(text: str | bytes) -> str:

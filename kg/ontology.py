@@ -6,6 +6,7 @@ The terms they declare are the members of :class:`kg.terms.PR`.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,12 +14,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.graph import ONTOLOGY_GRAPH, KnowledgeGraph
+from kg.graph import ONTOLOGY_GRAPH, REGISTRY_GRAPH, KnowledgeGraph
 from kg.terms import PR_NS
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+#: the registry records which ontology file the ontology graph holds
+_IDENTIFIER = "http://purl.org/dc/terms/identifier"
 
 #: rdf:type values that make a subject a declared term
 DECLARING_TYPES = frozenset(
@@ -73,17 +76,45 @@ def ontology_triples() -> list[ox.Triple]:
     return parse_turtle(ontology_path())
 
 
+def ontology_digest() -> str:
+    """``sha256:<hex>`` of the packaged ``provrag.ttl``: which ontology a store holds."""
+    return "sha256:" + hashlib.sha256(ontology_path().read_bytes()).hexdigest()
+
+
 def load_ontology(kg: KnowledgeGraph) -> int:
     """Write the ontology into :data:`kg.graph.ONTOLOGY_GRAPH`, replacing what was there.
 
     Idempotent: a second call leaves the same triples (and the same triple count).
-    Returns the number of triples written.
+    The registry notes the file's digest (``dcterms:identifier``), which
+    :func:`ensure_ontology` compares. Returns the number of triples written.
     """
     triples = ontology_triples()
     with kg.write_graph(ONTOLOGY_GRAPH) as writer:
         # The graph is open, hence invisible, while it is swapped.
         kg.store.drop_graph(ONTOLOGY_GRAPH)
-        return writer.add(triples)
+        written = writer.add(triples)
+    marker = f"<{ONTOLOGY_GRAPH}> <{_IDENTIFIER}>"
+    kg.store.update(
+        f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ {marker} ?d }} }};\n"
+        f'INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {marker} "{ontology_digest()}" }} }}'
+    )
+    return written
+
+
+def ensure_ontology(kg: KnowledgeGraph) -> int:
+    """Load the ontology unless the store holds this very version of it already.
+
+    Ingest calls it, so every graph with samples also holds the ``rdfs:subClassOf``
+    axioms its queries and SHACL shapes lean on (the per-sample nodes carry their
+    own class only, see :mod:`kg.mapping`). Returns the triples written (0: current).
+    """
+    current = kg.store.query(
+        f"ASK {{ GRAPH <{REGISTRY_GRAPH}> "
+        f'{{ <{ONTOLOGY_GRAPH}> <{_IDENTIFIER}> "{ontology_digest()}" }} }}'
+    )
+    if current is True:
+        return 0
+    return load_ontology(kg)
 
 
 @lru_cache(maxsize=1)

@@ -51,7 +51,7 @@ WHERE {{
     OPTIONAL {{ ?config pr:modelName ?model }}
     OPTIONAL {{ ?config pr:promptTemplate ?prompt_template }}
     OPTIONAL {{ ?config pr:promptVersion ?prompt_version }}
-    OPTIONAL {{ ?generation pr:seed ?seed }}
+    OPTIONAL {{ ?config pr:seed ?seed }}
   }}
   OPTIONAL {{
     ?sample pr:hasLabel ?label .
@@ -98,7 +98,7 @@ WHERE {
   OPTIONAL { ?config pr:promptTemplate ?prompt_template }
   OPTIONAL { ?config pr:modelName ?model }
   ?generation prov:used ?config .
-  OPTIONAL { ?generation pr:seed ?seed }
+  OPTIONAL { ?config pr:seed ?seed }
   ?sample prov:wasGeneratedBy ?generation ;
           pr:externalId ?external_id .
   FILTER NOT EXISTS { ?sample prov:invalidatedAtTime ?invalidated }

@@ -49,7 +49,6 @@ class PR(DefinedNamespace):
     kind: URIRef  # passage | question | answer | turn
     externalId: URIRef
     contentHash: URIRef
-    textHash: URIRef
     sensitivity: URIRef  # public | internal | restricted
     metadata: URIRef  # JSON object, rdf:JSON literal
     inDatasetVersion: URIRef

@@ -93,7 +93,9 @@ class Settings(BaseSettings):
     hnsw_threshold: int = 100_000
     index_on_ingest: bool = True
 
-    chunk_size: int = 5000
+    #: records per ingest chunk (None: what the store writes fastest, measured in
+    #: scripts/bench_ingest.py: 1,000 on disk, 5,000 in memory or over HTTP)
+    chunk_size: int | None = None
     #: OpenAI-compatible chat endpoint for `ask` (None: extractive answers only)
     generator_url: str | None = None
     generator_model: str | None = None

@@ -11,11 +11,10 @@ from kg.store.base import SelectResult
 from retrieval.errors import RetrievalError
 
 _CURRENT_SAMPLES = """
-SELECT ?s ?ext ?text ?th WHERE {
+SELECT ?s ?ext ?text WHERE {
   ?s a pr:Sample ;
      pr:text ?text .
   OPTIONAL { ?s pr:externalId ?ext }
-  OPTIONAL { ?s pr:textHash ?th }
   FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?t }
 }
 """
@@ -54,8 +53,9 @@ def current_samples(kg: KnowledgeGraph) -> list[CorpusRow]:
         text = _value(r.get("text"))
         if iri is None or text is None:
             continue
-        th = _value(r.get("th")) or hash_text(text)
-        row = CorpusRow(iri=iri, external_id=_value(r.get("ext")) or "", text=text, text_hash=th)
+        row = CorpusRow(
+            iri=iri, external_id=_value(r.get("ext")) or "", text=text, text_hash=hash_text(text)
+        )
         seen = rows.get(iri)
         if seen is not None and seen.text != text:
             raise RetrievalError(

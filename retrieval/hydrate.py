@@ -46,9 +46,7 @@ WHERE {{
     OPTIONAL {{ ?cfg pr:modelName ?model }}
     OPTIONAL {{ ?cfg pr:promptTemplate ?template }}
     OPTIONAL {{ ?cfg pr:promptVersion ?prompt_version }}
-    OPTIONAL {{ ?gen pr:seed ?gen_seed }}
-    OPTIONAL {{ ?cfg pr:seed ?cfg_seed }}
-    BIND(COALESCE(?gen_seed, ?cfg_seed) AS ?seed)
+    OPTIONAL {{ ?cfg pr:seed ?seed }}
   }}
   OPTIONAL {{
     ?s pr:hasLabel ?label .

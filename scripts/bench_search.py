@@ -194,7 +194,6 @@ def write_graph(
                 logical_iri=kg_ids.logical_sample_iri("bench", f"b{i}"),
                 external_id=f"b{i}",
                 content_hash=content_hash,
-                text_hash=kg_ids.text_hash(text),
                 dataset_version_iri=kg_ids.dataset_version_iri("bench", "1"),
                 batch_iri=batch,
             )
@@ -590,7 +589,6 @@ def write_entity_graph(
                 logical_iri=kg_ids.logical_sample_iri(dataset, f"b{i}"),
                 external_id=f"b{i}",
                 content_hash=content_hash,
-                text_hash=kg_ids.text_hash(text),
                 dataset_version_iri=kg_ids.dataset_version_iri(dataset, "1"),
                 batch_iri=batch,
             )

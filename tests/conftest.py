@@ -133,7 +133,6 @@ def _write_samples(
             logical_iri=ids.logical_sample_iri(rec.dataset, external_id),
             external_id=external_id,
             content_hash=content_hash,
-            text_hash=ids.text_hash(rec.text),
             dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
             batch_iri=batch,
         )

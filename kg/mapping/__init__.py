@@ -10,31 +10,47 @@ store's native bulk parser: the fastest path into Oxigraph.
 
 Shape of a sample revision (``S``) and its provenance::
 
-    S a pr:Sample, prov:Entity ; prov:specializationOf L ; pr:externalId ;
-      pr:text ; pr:origin ; pr:kind ; pr:sensitivity ; pr:contentHash ; pr:textHash ;
+    S a pr:Sample ; prov:specializationOf L ; pr:externalId ;
+      pr:text ; pr:origin ; pr:kind ; pr:sensitivity ; pr:contentHash ;
       pr:metadata (rdf:JSON) ; pr:inDatasetVersion DV ; pr:ingestedIn B ;
       [prov:wasRevisionOf S0] ; [prov:wasGeneratedBy G] ; [pr:hasLabel Lb]
-    G  a pr:Generation, prov:Activity ; prov:used C ; prov:wasAssociatedWith Agent ;
-       [prov:endedAtTime] ; [pr:seed]
+    L  a prov:Entity
+    G  a pr:Generation ; prov:used C ; prov:wasAssociatedWith Agent ; [prov:endedAtTime]
     C  a pr:GeneratorConfig, prov:Plan, prov:Entity ; pr:generatorName ; pr:modelName ;
        pr:promptTemplate ; pr:promptVersion ; pr:seed ; pr:params (rdf:JSON)
-    Lb a pr:Label, prov:Entity ; pr:labelField ; pr:labelValue ; prov:wasGeneratedBy A ;
+    Lb a pr:Label ; pr:labelField ; pr:labelValue ; prov:wasGeneratedBy A ;
        prov:wasAttributedTo Person|SoftwareAgent
-    A  a pr:Annotation, prov:Activity ; prov:used S, Gd ; pr:guideline Gd ;
+    A  a pr:Annotation ; pr:guideline Gd ;
        prov:wasAssociatedWith Person|SoftwareAgent ; pr:annotatorKind ; [prov:endedAtTime]
     Gd a pr:Guideline, prov:Plan, prov:Entity ; pr:guidelineVersion ; rdfs:label
     DV a pr:DatasetVersion, dcat:Dataset, prov:Entity ; dcterms:isVersionOf D ; dcat:version
     B  a pr:IngestBatch, prov:Activity ; prov:used F ; prov:startedAtTime ; prov:endedAtTime ;
        pr:provragVersion ; pr:recordsRead ... ; pr:batchGraph
     F  a pr:SourceFile, prov:Entity ; pr:sha256 ; pr:byteSize ; pr:filePath
+
+The nodes written once per sample (S, G, Lb, A) carry their own class only: that
+``pr:Sample`` is a ``prov:Entity`` and ``pr:Generation`` a ``prov:Activity`` is
+said once, by ``rdfs:subClassOf`` in ``ontologies/provrag.ttl``, which every
+store holds (query ``?x a/rdfs:subClassOf* prov:Entity``; SHACL's ``sh:class``
+follows it too). Repeating the PROV class on every sample would be a seventh of
+all quads and of the ingest time. Nodes shared across samples (configs, agents,
+guidelines, datasets, batches, files) keep their PROV classes written out. The
+seed is a field of the generator configuration (``C pr:seed``), so a generation
+does not repeat it. The sample an annotation labelled is the one that
+``pr:hasLabel`` its label, and the guideline it followed is its ``pr:guideline``
+(a PROV export writes both as what the annotation used). A text's own sha256 is
+not stored: the content hash covers the text, and the embedding cache computes
+the text hash when it needs one.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any
 
 from kg import ids
@@ -51,22 +67,32 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 A = f"<{RDF}type>"
 _ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+#: a quick scan for the characters ``_ESC`` rewrites (most texts have none)
+_NEEDS_ESC = re.compile(r'[\\"\n\r]')
 
 
 def iri(value: str) -> str:
     return f"<{value}>"
 
 
+@cache
 def pr(term: str) -> str:
     return f"<{PR_NS}{term}>"
 
 
+@cache
 def prov(term: str) -> str:
     return f"<{PROV}{term}>"
 
 
+def _escaped(text: str) -> str:
+    return text.translate(_ESC) if _NEEDS_ESC.search(text) else text
+
+
 def lit(value: Any) -> str:
     """A literal in N-Triples syntax, typed after the Python value."""
+    if type(value) is str:  # the common case first
+        return f'"{_escaped(value)}"'
     if isinstance(value, bool):
         return f'"{"true" if value else "false"}"^^<{XSD}boolean>'
     if isinstance(value, int):
@@ -74,13 +100,19 @@ def lit(value: Any) -> str:
     if isinstance(value, float):
         return f'"{value!r}"^^<{XSD}double>'
     if isinstance(value, datetime):
-        return f'"{value.isoformat().replace("+00:00", "Z")}"^^<{XSD}dateTime>'
-    return f'"{str(value).translate(_ESC)}"'
+        return _datetime_lit(value)
+    return f'"{_escaped(str(value))}"'
+
+
+@lru_cache(maxsize=4096)
+def _datetime_lit(value: datetime) -> str:
+    # cached: a batch's generation and labelling times repeat a lot
+    return f'"{value.isoformat().replace("+00:00", "Z")}"^^<{XSD}dateTime>'
 
 
 def json_lit(value: Any) -> str:
     text = ids.canonical_json(value)
-    return f'"{text.translate(_ESC)}"^^<{RDF}JSON>'
+    return f'"{_escaped(text)}"^^<{RDF}JSON>'
 
 
 def nquads(triples: Iterable[str], graph: str) -> bytes:
@@ -100,7 +132,6 @@ class SampleContext:
     logical_iri: str
     external_id: str
     content_hash: str
-    text_hash: str
     dataset_version_iri: str
     batch_iri: str
     previous_revision: str | None = None
@@ -138,7 +169,6 @@ def sample_triples(rec: SampleRecord, ctx: SampleContext, shared: SharedNodes) -
     s = iri(ctx.iri)
     out = [
         f"{s} {A} {pr('Sample')}",
-        f"{s} {A} {prov('Entity')}",
         f"{s} {prov('specializationOf')} {iri(ctx.logical_iri)}",
         f"{s} {pr('externalId')} {lit(ctx.external_id)}",
         f"{s} {pr('text')} {lit(rec.text)}",
@@ -146,7 +176,6 @@ def sample_triples(rec: SampleRecord, ctx: SampleContext, shared: SharedNodes) -
         f"{s} {pr('kind')} {lit(rec.kind)}",
         f"{s} {pr('sensitivity')} {lit(rec.sensitivity)}",
         f"{s} {pr('contentHash')} {lit(ctx.content_hash)}",
-        f"{s} {pr('textHash')} {lit(ctx.text_hash)}",
         f"{s} {pr('inDatasetVersion')} {iri(ctx.dataset_version_iri)}",
         f"{s} {pr('ingestedIn')} {iri(ctx.batch_iri)}",
     ]
@@ -170,12 +199,9 @@ def generation_triples(sample: str, gen: GenerationIn, shared: SharedNodes) -> l
     out = [
         f"{iri(sample)} {prov('wasGeneratedBy')} {g}",
         f"{g} {A} {pr('Generation')}",
-        f"{g} {A} {prov('Activity')}",
         f"{g} {prov('used')} {iri(config_iri)}",
         f"{g} {prov('wasAssociatedWith')} {iri(agent)}",
     ]
-    if gen.seed is not None:
-        out.append(f"{g} {pr('seed')} {lit(gen.seed)}")
     if gen.generated_at is not None:
         out.append(f"{g} {prov('endedAtTime')} {lit(gen.generated_at)}")
     if shared.first(config_iri):
@@ -214,15 +240,11 @@ def label_triples(sample: str, label: LabelIn, shared: SharedNodes) -> list[str]
     out = [
         f"{iri(sample)} {pr('hasLabel')} {lb}",
         f"{lb} {A} {pr('Label')}",
-        f"{lb} {A} {prov('Entity')}",
         f"{lb} {pr('labelField')} {lit(label.field)}",
         f"{lb} {pr('labelValue')} {lit(label.value)}",
         f"{lb} {prov('wasGeneratedBy')} {act}",
         f"{lb} {prov('wasAttributedTo')} {iri(agent)}",
         f"{act} {A} {pr('Annotation')}",
-        f"{act} {A} {prov('Activity')}",
-        f"{act} {prov('used')} {iri(sample)}",
-        f"{act} {prov('used')} {iri(guideline)}",
         f"{act} {pr('guideline')} {iri(guideline)}",
         f"{act} {prov('wasAssociatedWith')} {iri(agent)}",
         f"{act} {pr('annotatorKind')} {lit(label.annotator_kind)}",

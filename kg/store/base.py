@@ -40,6 +40,9 @@ class GraphStore(Protocol):
 
     #: "embedded", "memory" or "remote"
     kind: str
+    #: records per ingest chunk this backend writes fastest (``settings.chunk_size``
+    #: overrides it); measured with ``scripts/bench_ingest.py``
+    chunk_records: int
 
     def add(self, quads: Iterable[Quad], *, atomic: bool = True) -> int:
         """Add quads. ``atomic=True``: all or nothing, in one transaction.
@@ -51,7 +54,12 @@ class GraphStore(Protocol):
         ...
 
     def add_nquads(self, data: bytes, *, atomic: bool = True) -> None:
-        """Add N-Quads text (the fast path used by ingest). Same atomicity as :meth:`add`."""
+        """Add N-Quads text (the fast path used by ingest). Same atomicity as :meth:`add`.
+
+        Only for N-Quads that :mod:`kg.mapping` wrote (IRIs minted and literals
+        escaped by us): a backend may skip re-validating them. Load data from
+        elsewhere with :meth:`load`, which checks everything.
+        """
         ...
 
     def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> QueryResult:

@@ -42,16 +42,25 @@ def to_result(raw: object) -> QueryResult:
 class OxigraphStore:
     """pyoxigraph ``Store``: RocksDB on disk (``path``) or in memory (``path=None``)."""
 
+    #: Records per ingest chunk. On disk, bulk loads of ~1k records (~30k quads)
+    #: each ran fastest (100k records: 20 s against 25 s in 5k-record loads, which
+    #: leave RocksDB more to compact); in memory, larger loads win (100k records:
+    #: 14 s in 5k-record loads, 18 s in 1k-record ones).
+    DISK_CHUNK_RECORDS = 1000
+    MEMORY_CHUNK_RECORDS = 5000
+
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         try:
             if self.path is None:
                 self._store: ox.Store | None = ox.Store()
                 self.kind = "memory"
+                self.chunk_records = self.MEMORY_CHUNK_RECORDS
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
                 self.kind = "embedded"
+                self.chunk_records = self.DISK_CHUNK_RECORDS
         except OSError as exc:
             msg = str(exc)
             if "lock" in msg.lower():
@@ -87,10 +96,11 @@ class OxigraphStore:
         if not data:
             return
         try:
+            # lenient: our own N-Quads (see GraphStore.add_nquads), IRIs not re-validated
             if atomic:
-                self._s.extend(ox.parse(data, ox.RdfFormat.N_QUADS))
+                self._s.extend(ox.parse(data, ox.RdfFormat.N_QUADS, lenient=True))
             else:
-                self._s.bulk_load(data, ox.RdfFormat.N_QUADS)
+                self._s.bulk_load(data, ox.RdfFormat.N_QUADS, lenient=True)
         except SyntaxError as exc:
             raise StoreError(f"generated N-Quads do not parse (a provrag bug): {exc}") from exc
         except OSError as exc:

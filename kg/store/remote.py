@@ -82,6 +82,8 @@ class RemoteSparqlStore:
     """A :class:`~kg.store.base.GraphStore` talking HTTP to a SPARQL endpoint."""
 
     kind = "remote"
+    #: one HTTP POST per chunk: fewer, larger requests
+    chunk_records = 5000
 
     def __init__(
         self,

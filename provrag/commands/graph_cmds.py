@@ -50,8 +50,8 @@ CONFIG_TEMPLATE = """\
 # hnsw_threshold = 100000
 # index_on_ingest = true
 
-# Records per ingest chunk
-# chunk_size = 5000
+# Records per ingest chunk (unset: what the store writes fastest)
+# chunk_size = 1000
 
 # OpenAI-compatible chat endpoint for `provrag ask` (unset: extractive answers only)
 # generator_url = "http://127.0.0.1:8000/v1"

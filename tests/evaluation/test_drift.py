@@ -99,7 +99,6 @@ def write_batch(
             logical_iri=ids.logical_sample_iri(rec.dataset, rec.id),
             external_id=rec.id,
             content_hash=content_hash,
-            text_hash=ids.text_hash(rec.text),
             dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
             batch_iri=batch,
             previous_revision=previous.get(rec.id),

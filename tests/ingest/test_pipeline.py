@@ -96,6 +96,14 @@ def test_triples_added_is_what_the_graph_gained(tmp_path: Path) -> None:
     assert report.triples_added == kg.triple_count() > 0
 
 
+def test_ingest_brings_the_ontology_along(tmp_path: Path) -> None:
+    kg = memory_kg()
+    ingest(kg, [write_jsonl(tmp_path / "a.jsonl", [record(1)])], tmp_path)
+    # a sample is typed pr:Sample only; that it is a PROV entity follows from the ontology
+    assert not kg.ask("ASK { ?s a pr:Sample , prov:Entity }")
+    assert kg.ask("ASK { ?s a pr:Sample ; a/rdfs:subClassOf* prov:Entity }")
+
+
 def test_chunking_does_not_change_the_graph(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", [record(i) for i in range(7)])
     one, many = memory_kg(), memory_kg()

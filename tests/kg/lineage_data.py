@@ -67,7 +67,6 @@ def _context(rec: SampleRecord, batch: str, previous: str | None = None) -> Samp
         logical_iri=ids.logical_sample_iri(rec.dataset, rec.id),
         external_id=rec.id,
         content_hash=content_hash,
-        text_hash=ids.text_hash(rec.text),
         dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
         batch_iri=batch,
         previous_revision=previous,

@@ -58,7 +58,6 @@ def graph() -> nx.Graph:
             logical_iri=ids.logical_sample_iri("kb", external),
             external_id=external,
             content_hash=ids.sha256_hex(external),
-            text_hash=ids.text_hash(rec.text),
             dataset_version_iri=ids.dataset_version_iri("kb", "1"),
             batch_iri=BATCH,
         )

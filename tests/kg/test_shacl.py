@@ -70,7 +70,6 @@ def context(rec: SampleRecord) -> mapping.SampleContext:
         logical_iri=ids.logical_sample_iri(rec.dataset, external),
         external_id=external,
         content_hash=content_hash,
-        text_hash=ids.text_hash(rec.text),
         dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
         batch_iri=BATCH,
     )
