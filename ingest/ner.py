@@ -205,7 +205,10 @@ class _PipeExtractor:
         return [self._mentions(doc) for doc in docs]
 
     def extract_one(self, text: str) -> list[MentionSpan]:
-        return self.extract([text])[0]
+        """One text (a query): ``nlp(text)``, without ``pipe``'s batching."""
+        if len(text) > self.nlp.max_length:
+            self.nlp.max_length = len(text) + 1
+        return self._mentions(self.nlp(text))
 
     def _mentions(self, doc: Doc) -> list[MentionSpan]:
         raise NotImplementedError

@@ -176,10 +176,37 @@ class SentenceTransformerEmbedder:
             if before != self.query_threads:
                 torch.set_num_threads(self.query_threads)
                 try:
-                    return self._encode(texts)
+                    return self._encode_small(texts)
                 finally:
                     torch.set_num_threads(before)
+            return self._encode_small(texts)
         return self._encode(texts)
+
+    def _encode_small(self, texts: Sequence[str]) -> np.ndarray:
+        """A few texts (a query) straight through the model's ``forward``.
+
+        ``encode`` spends ~1-2 ms a call on set-up that pays off only for batches
+        (device resolution, ``eval()`` over every module, batching by length); for
+        one query that is a tenth of the time. Same vectors: the tokenizer and
+        pooling are the model's own, normalised as ``encode`` does. Models with a
+        default prompt go through ``encode``, which applies it.
+        """
+        model = self._model
+        preprocess = getattr(model, "preprocess", None) or getattr(model, "tokenize", None)
+        if preprocess is None or getattr(model, "default_prompt_name", None):
+            return self._encode(texts)
+        import torch
+
+        if model.training:
+            model.eval()
+        with torch.inference_mode():
+            features = preprocess(list(texts))
+            device = getattr(model, "device", None)
+            if device is not None and str(device) != "cpu":
+                features = {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
+            pooled = model.forward(features)["sentence_embedding"]
+            vectors = torch.nn.functional.normalize(pooled.float(), p=2, dim=1).cpu().numpy()
+        return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,6 +12,7 @@ import typer
 from rich.markup import escape
 
 from provrag.commands.common import console, err_console, fail, settings_of
+from provrag.commands.progress import counted
 
 if TYPE_CHECKING:
     from evaluation.compare import Comparison
@@ -91,29 +91,6 @@ def register(app: typer.Typer) -> None:
     eval_app.command("list", help="List the recorded evaluation runs.")(list_runs)
     app.add_typer(eval_app, name="eval")
     app.command("report", help=REPORT_HELP)(report)
-
-
-@contextmanager
-def _query_progress(quiet: bool) -> Iterator[Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=quiet or not err_console.is_terminal,
-    ) as bar:
-        task: list[Any] = []
-
-        def progress(done: int, total: int) -> None:
-            if not task:
-                task.append(bar.add_task("queries", total=total))
-            bar.update(task[0], completed=done, total=total)
-
-        yield progress
 
 
 def _errors() -> tuple[type[Exception], ...]:
@@ -221,7 +198,7 @@ def eval_main(
     kg = None
     try:
         kg = open_kg(settings)
-        with _query_progress(json_out) as progress:
+        with counted("queries", quiet=json_out) as progress:
             if beir is not None:
                 result, beir_info = evaluating.evaluate_beir(
                     settings, kg, beir, options, split=split, progress=progress
@@ -455,7 +432,7 @@ def rerun(
     kg = None
     try:
         kg = open_kg(settings)
-        with _query_progress(json_out) as progress:
+        with counted("queries", quiet=json_out) as progress:
             outcome = evaluating.rerun(settings, kg, run_id, progress=progress)
     except _errors() as exc:
         fail(escape(str(exc)))

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provrag.commands.common import console, err_console, fail, settings_of
+from provrag.commands.common import console, fail, settings_of
+from provrag.commands.progress import counted
 
 if TYPE_CHECKING:
     from retrieval.sync import CheckReport, SyncReport
@@ -71,26 +72,9 @@ def index(
 
 
 def _sync(settings: Any, kg: Any, *, rebuild: bool, quiet: bool) -> SyncReport:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from provrag import indexing
 
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
-        task: list[Any] = []
-
-        def progress(done: int, total: int) -> None:
-            if total <= 0:
-                return
-            if not task:
-                task.append(bar.add_task("embedding", total=total))
-            bar.update(task[0], completed=done, total=total)
-
+    with counted("embedding", quiet=quiet) as progress:
         return indexing.update_index(settings, kg, rebuild=rebuild, progress=progress)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from provrag.commands.common import console, err_console, fail, settings_of
+from provrag.commands.progress import RecordProgress, counted
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
@@ -121,7 +122,7 @@ def ingest(
     except KGError as exc:
         _fail(str(exc), json_out)
     try:
-        with _progress("reading records", quiet=json_out) as bar:
+        with RecordProgress("reading records", quiet=json_out) as bar:
             report = ingest_files(
                 kg,
                 paths,
@@ -168,29 +169,10 @@ def _load_extractor(settings: Settings, quiet: bool) -> EntityExtractor:
 
 
 def _update_index(settings: Settings, kg: KnowledgeGraph, *, quiet: bool) -> dict[str, Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from provrag.indexing import update_index
     from retrieval.errors import RetrievalError
 
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=quiet or not err_console.is_terminal,
-    ) as bar:
-        task: list[Any] = []
-
-        def progress(done: int, total: int) -> None:
-            if total <= 0:
-                return
-            if not task:
-                task.append(bar.add_task("embedding", total=total))
-            bar.update(task[0], completed=done, total=total)
-
+    with counted("embedding", quiet=quiet) as progress:
         try:
             sync = update_index(settings, kg, progress=progress)
         except RetrievalError as exc:
@@ -207,47 +189,6 @@ def _update_index(settings: Settings, kg: KnowledgeGraph, *, quiet: bool) -> dic
         "total": sync.total,
         "seconds": sync.seconds,
     }
-
-
-class _RichProgress:
-    """Adapter from :class:`ingest.pipeline.ProgressCallback` to a rich progress bar."""
-
-    def __init__(self, description: str, quiet: bool) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=quiet or not err_console.is_terminal,
-        )
-        self._task = self._bar.add_task(description, total=None)
-
-    def total(self, n: int | None) -> None:
-        self._bar.update(self._task, total=n)
-
-    def advance(self, records: int) -> None:
-        self._bar.advance(self._task, records)
-
-    def __enter__(self) -> _RichProgress:
-        self._bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._bar.stop()
-
-
-def _progress(description: str, *, quiet: bool) -> _RichProgress:
-    return _RichProgress(description, quiet)
 
 
 def _print_ingest(report: IngestReport, index: dict[str, Any] | None) -> None:

@@ -53,6 +53,15 @@ def test_batches_and_query_threads_do_not_change_vectors(embedder) -> None:
 
 
 @pytest.mark.model
+def test_the_query_path_gives_what_model_encode_gives(embedder) -> None:
+    # the short path skips encode(); a text past the model's 256 tokens checks truncation
+    texts = ["lost card", "How do I raise my daily transfer limit? " * 60]
+    expected = embedder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    got = np.vstack([embedder.embed([t]) for t in texts])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.model
 def test_empty_input_gives_empty_matrix(embedder) -> None:
     assert embedder.embed([]).shape == (0, embedder.dimension)
 
