@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ingest.readers import RawRecord, SourceLocation
 from kg import ids
+from kg.mapping import content_hash
 from kg.model import GenerationIn, LabelIn, SampleRecord
 
 _UNION_TAGS = {"str", "int", "float", "bool"}
@@ -73,11 +74,6 @@ class ValidRecord:
     #: the logical sample (dataset + external id) and this revision of it
     logical_iri: str
     iri: str
-
-
-def content_hash(record: SampleRecord) -> str:
-    """sha256 of the record's canonical content (everything but id, dataset, version)."""
-    return ids.sha256_hex(ids.canonical_json(record.content()))
 
 
 class RecordValidator:

@@ -67,10 +67,10 @@ from kg import ids as kg_ids  # noqa: E402
 from kg.graph import KnowledgeGraph  # noqa: E402
 from kg.mapping import (  # noqa: E402
     BatchInfo,
-    SampleContext,
     SharedNodes,
     batch_triples,
     dataset_version_triples,
+    sample_context,
     sample_triples,
 )
 from kg.model import SampleRecord  # noqa: E402
@@ -188,15 +188,7 @@ def write_graph(
         chunk: list[str] = dataset_version_triples("bench", "1")
         for i, text in enumerate(texts, start=offset):
             rec = SampleRecord(id=f"b{i}", text=text, origin="real", dataset="bench")
-            content_hash = kg_ids.sha256_hex(kg_ids.canonical_json(rec.content()))
-            ctx = SampleContext(
-                iri=kg_ids.sample_iri("bench", f"b{i}", content_hash),
-                logical_iri=kg_ids.logical_sample_iri("bench", f"b{i}"),
-                external_id=f"b{i}",
-                content_hash=content_hash,
-                dataset_version_iri=kg_ids.dataset_version_iri("bench", "1"),
-                batch_iri=batch,
-            )
+            ctx = sample_context(rec, f"b{i}", batch)
             chunk += sample_triples(rec, ctx, shared)
             if len(chunk) > 50_000:
                 writer.add_statements(chunk)
@@ -582,16 +574,8 @@ def write_entity_graph(
         for i, (text, part) in enumerate(zip(texts, parts, strict=True)):
             dataset = "rare" if i % rare_every == 0 else "bench"
             rec = SampleRecord(id=f"b{i}", text=text, origin="real", dataset=dataset)
-            content_hash = kg_ids.sha256_hex(kg_ids.canonical_json(rec.content()))
-            iri = kg_ids.sample_iri(dataset, f"b{i}", content_hash)
-            ctx = SampleContext(
-                iri=iri,
-                logical_iri=kg_ids.logical_sample_iri(dataset, f"b{i}"),
-                external_id=f"b{i}",
-                content_hash=content_hash,
-                dataset_version_iri=kg_ids.dataset_version_iri(dataset, "1"),
-                batch_iri=batch,
-            )
+            ctx = sample_context(rec, f"b{i}", batch)
+            iri = ctx.iri
             chunk += sample_triples(rec, ctx, shared)
             spans, offset = [], 0
             for j in part:

@@ -24,11 +24,11 @@ from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.mapping import (
     BatchInfo,
-    SampleContext,
     SharedNodes,
     SourceFileInfo,
     batch_triples,
     dataset_version_triples,
+    sample_context,
     sample_triples,
 )
 from kg.model import SampleRecord
@@ -127,15 +127,7 @@ def _write_samples(
     iris: list[str] = []
     for i, rec in enumerate(records):
         external_id = rec.id or f"rec-{i}"
-        content_hash = ids.sha256_hex(ids.canonical_json(rec.content()))
-        ctx = SampleContext(
-            iri=ids.sample_iri(rec.dataset, external_id, content_hash),
-            logical_iri=ids.logical_sample_iri(rec.dataset, external_id),
-            external_id=external_id,
-            content_hash=content_hash,
-            dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
-            batch_iri=batch,
-        )
+        ctx = sample_context(rec, external_id, batch)
         statements += sample_triples(rec, ctx, shared)
         iris.append(ctx.iri)
     for dataset, version in sorted({(r.dataset, r.version) for r in records}):

@@ -165,6 +165,31 @@ def generator_config(gen: GenerationIn) -> tuple[str, dict[str, Any]]:
     ), fields
 
 
+def content_hash(rec: SampleRecord) -> str:
+    """sha256 of a record's canonical content (everything but id, dataset and version)."""
+    return ids.sha256_hex(ids.canonical_json(rec.content()))
+
+
+def sample_context(
+    rec: SampleRecord,
+    external_id: str,
+    batch_iri: str,
+    *,
+    previous_revision: str | None = None,
+) -> SampleContext:
+    """The ids ingest mints for ``rec``, for writers outside the pipeline (tests, benchmarks)."""
+    digest = content_hash(rec)
+    return SampleContext(
+        iri=ids.sample_iri(rec.dataset, external_id, digest),
+        logical_iri=ids.logical_sample_iri(rec.dataset, external_id),
+        external_id=external_id,
+        content_hash=digest,
+        dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
+        batch_iri=batch_iri,
+        previous_revision=previous_revision,
+    )
+
+
 def sample_triples(rec: SampleRecord, ctx: SampleContext, shared: SharedNodes) -> list[str]:
     s = iri(ctx.iri)
     out = [

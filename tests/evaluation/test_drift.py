@@ -23,7 +23,6 @@ from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.mapping import (
     BatchInfo,
-    SampleContext,
     SharedNodes,
     SourceFileInfo,
     batch_triples,
@@ -31,6 +30,7 @@ from kg.mapping import (
     deletion_triples,
     invalidation_triples,
     membership_triple,
+    sample_context,
     sample_triples,
 )
 from kg.model import GenerationIn, LabelIn, SampleRecord
@@ -93,16 +93,7 @@ def write_batch(
     versions: set[tuple[str, str]] = set()
     for rec in records:
         assert rec.id is not None
-        content_hash = ids.sha256_hex(ids.canonical_json(rec.content()))
-        ctx = SampleContext(
-            iri=ids.sample_iri(rec.dataset, rec.id, content_hash),
-            logical_iri=ids.logical_sample_iri(rec.dataset, rec.id),
-            external_id=rec.id,
-            content_hash=content_hash,
-            dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
-            batch_iri=batch,
-            previous_revision=previous.get(rec.id),
-        )
+        ctx = sample_context(rec, rec.id, batch, previous_revision=previous.get(rec.id))
         stmts += sample_triples(rec, ctx, shared)
         if rec.id in previous:
             stmts += invalidation_triples(previous[rec.id], batch, at)

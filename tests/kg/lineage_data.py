@@ -31,6 +31,7 @@ from kg.mapping import (
     extraction_triples,
     invalidation_triples,
     mention_triples,
+    sample_context,
     sample_triples,
 )
 from kg.model import GenerationIn, LabelIn, SampleRecord
@@ -60,17 +61,8 @@ class Lineage:
 
 
 def _context(rec: SampleRecord, batch: str, previous: str | None = None) -> SampleContext:
-    content_hash = ids.sha256_hex(ids.canonical_json(rec.content()))
     assert rec.id is not None
-    return SampleContext(
-        iri=ids.sample_iri(rec.dataset, rec.id, content_hash),
-        logical_iri=ids.logical_sample_iri(rec.dataset, rec.id),
-        external_id=rec.id,
-        content_hash=content_hash,
-        dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
-        batch_iri=batch,
-        previous_revision=previous,
-    )
+    return sample_context(rec, rec.id, batch, previous_revision=previous)
 
 
 def _batch(batch_id: str, sha: str, path: str, start: datetime, n: int) -> BatchInfo:

@@ -102,18 +102,11 @@ def mapped_statements() -> list[str]:
         ],
         metadata={"product": "cards"},
     )
-    content_hash = ids.sha256_hex(ids.canonical_json(rec.content()))
-    sample = ids.sample_iri("kb", "s1", content_hash)
     batch = ids.batch_iri("b1")
-    ctx = mapping.SampleContext(
-        iri=sample,
-        logical_iri=ids.logical_sample_iri("kb", "s1"),
-        external_id="s1",
-        content_hash=content_hash,
-        dataset_version_iri=ids.dataset_version_iri("kb", "1"),
-        batch_iri=batch,
-        previous_revision=ids.sample_iri("kb", "s1", "0" * 64),
+    ctx = mapping.sample_context(
+        rec, "s1", batch, previous_revision=ids.sample_iri("kb", "s1", "0" * 64)
     )
+    sample = ctx.iri
     shared = mapping.SharedNodes()
     extraction = ids.extraction_iri(sample)
     counts = {key: 1 for key in mapping.COUNT_TERMS}

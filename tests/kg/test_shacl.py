@@ -63,16 +63,7 @@ LABELLED = SampleRecord(
 
 
 def context(rec: SampleRecord) -> mapping.SampleContext:
-    content_hash = ids.sha256_hex(ids.canonical_json(rec.content()))
-    external = rec.id or "x"
-    return mapping.SampleContext(
-        iri=ids.sample_iri(rec.dataset, external, content_hash),
-        logical_iri=ids.logical_sample_iri(rec.dataset, external),
-        external_id=external,
-        content_hash=content_hash,
-        dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
-        batch_iri=BATCH,
-    )
+    return mapping.sample_context(rec, rec.id or "x", BATCH)
 
 
 def batch(sha: str = SHA) -> list[str]:

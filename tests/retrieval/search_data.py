@@ -15,13 +15,13 @@ from kg.graph import KnowledgeGraph
 from kg.mapping import (
     BatchInfo,
     MentionSpan,
-    SampleContext,
     SharedNodes,
     SourceFileInfo,
     batch_triples,
     dataset_version_triples,
     extraction_triples,
     mention_triples,
+    sample_context,
     sample_triples,
 )
 from kg.model import SampleRecord
@@ -49,16 +49,8 @@ def write_corpus(
     iris: list[str] = []
     for i, rec in enumerate(records):
         external_id = rec.id or f"rec-{i}"
-        content_hash = ids.sha256_hex(ids.canonical_json(rec.content()))
-        iri = ids.sample_iri(rec.dataset, external_id, content_hash)
-        ctx = SampleContext(
-            iri=iri,
-            logical_iri=ids.logical_sample_iri(rec.dataset, external_id),
-            external_id=external_id,
-            content_hash=content_hash,
-            dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
-            batch_iri=batch,
-        )
+        ctx = sample_context(rec, external_id, batch)
+        iri = ctx.iri
         statements += sample_triples(rec, ctx, shared)
         spans = [mention(rec.text, s, t) for s, t in (entities[i] if entities else [])]
         if spans:
