@@ -1,0 +1,42 @@
+"""Every SPARQL text of provrag, as named, typed read functions.
+
+The other packages never write SPARQL: they call a function here and get pydantic
+models or plain rows back. Modules by subject:
+
+- :mod:`kg.queries.current`: the one definition of a *current* sample (not
+  invalidated), as pattern fragments every other query composes;
+- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim.
+
+provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
+no query repeats them.
+"""
+
+from __future__ import annotations
+
+from kg.queries.documented import (
+    CURRENT_SAMPLES_QUERY,
+    DOCUMENTED_QUERIES,
+    LABEL_DISAGREEMENTS_QUERY,
+    LIST_COLUMNS,
+    PROVENANCE_COLUMNS,
+    PROVENANCE_QUERY,
+    SAMPLES_BY_PROMPT_VERSION_QUERY,
+    SELECTOR_LINE,
+    SEPARATOR,
+    provenance_of,
+    provenance_query_for,
+)
+
+__all__ = [
+    "CURRENT_SAMPLES_QUERY",
+    "DOCUMENTED_QUERIES",
+    "LABEL_DISAGREEMENTS_QUERY",
+    "LIST_COLUMNS",
+    "PROVENANCE_COLUMNS",
+    "PROVENANCE_QUERY",
+    "SAMPLES_BY_PROMPT_VERSION_QUERY",
+    "SELECTOR_LINE",
+    "SEPARATOR",
+    "provenance_of",
+    "provenance_query_for",
+]
