@@ -38,7 +38,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from evaluation.answers import score_answers
+from evaluation.answer_metrics import score_answers
 from evaluation.errors import EvaluationError, MetricError
 from evaluation.metrics import MetricResult, Qrels, Run, evaluate_run, parse_metric
 from evaluation.slices import (
