@@ -45,7 +45,6 @@ from evaluation.slices import (
     SliceKey,
     gold_origin_views,
     gold_sample_info,
-    sample_origins,
     slice_label,
     slice_membership,
     synthetic_share,
@@ -53,6 +52,7 @@ from evaluation.slices import (
 from evaluation.stats import bootstrap_ci
 from kg.graph import KnowledgeGraph
 from kg.mapping.evaluation import OVERALL, OVERALL_VALUE
+from kg.queries.slices import sample_origins
 
 if TYPE_CHECKING:
     from evaluation.golden import GoldenSet

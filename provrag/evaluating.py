@@ -50,7 +50,7 @@ from evaluation.record import (
 from evaluation.runner import AnswererLike, EvalResult, ProgressFn, run_evaluation
 from kg import ids
 from kg.graph import KnowledgeGraph
-from kg.mapping import lit
+from kg.queries.versions import dataset_external_ids
 from provrag.settings import RetrievalSettings, Settings
 
 if TYPE_CHECKING:
@@ -72,17 +72,10 @@ def provrag_version() -> str:
 
 # -------------------------------------------------------------------- golden sets
 
-_DATASET_IDS = """
-SELECT DISTINCT ?ext WHERE {{
-  ?s a pr:Sample ; pr:externalId ?ext ; pr:inDatasetVersion ?dv .
-  ?dv pr:datasetName {name} .
-}}
-"""
-
 
 def dataset_sample_ids(kg: KnowledgeGraph, dataset: str) -> set[str]:
     """External ids of every sample revision of ``dataset`` (current or not)."""
-    return {str(r["ext"]) for r in kg.select(_DATASET_IDS.format(name=lit(dataset)))}
+    return dataset_external_ids(kg, dataset)
 
 
 def _natural(version: str) -> tuple[Any, ...]:

@@ -5,7 +5,13 @@ models or plain rows back. Modules by subject:
 
 - :mod:`kg.queries.current`: the one definition of a *current* sample (not
   invalidated), as pattern fragments every other query composes;
-- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim.
+- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim;
+- :mod:`kg.queries.versions`: dataset versions and their members, as ingested (drift);
+- :mod:`kg.queries.labels`: labels of one field, for inter-annotator agreement;
+- :mod:`kg.queries.slices`: provenance of judged and retrieved samples (evaluation slices);
+- :mod:`kg.queries.golden`: golden sets read back from the graph;
+- :mod:`kg.queries.runs`: recorded evaluation runs and their metric values;
+- :mod:`kg.queries.graph_info`: facts about the graph as a whole (entity mentions).
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.
