@@ -5,7 +5,8 @@ models or plain rows back. Modules by subject:
 
 - :mod:`kg.queries.current`: the one definition of a *current* sample (not
   invalidated), as pattern fragments every other query composes;
-- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim.
+- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim;
+- :mod:`kg.queries.netview`: the reads behind the networkx views of :mod:`kg.netview`.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.
