@@ -195,19 +195,18 @@ def lineage_graph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(name="provrag lineage")
     configs = {str(r["config"]): r for r in generator_configs(kg)}
     for iri, row in configs.items():
-        label = " ".join(
-            str(v)
-            for v in (row.get("generator"), row.get("prompt_template"), row.get("prompt_version"))
-            if v is not None
-        )
+        generator, version = row.get("generator"), row.get("prompt_version")
         g.add_node(
             iri,
             **_put(
-                {"node_type": GENERATOR_CONFIG, "label": label or _tail(iri)},
-                generator=row.get("generator"),
+                {
+                    "node_type": GENERATOR_CONFIG,
+                    "label": f"{generator or _tail(iri)}{f' v{version}' if version else ''}",
+                },
+                generator=generator,
                 model=row.get("model"),
                 prompt_template=row.get("template"),
-                prompt_version=row.get("prompt_version"),
+                prompt_version=version,
                 seed=row.get("seed"),
             ),
         )
@@ -232,6 +231,10 @@ def lineage_graph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             ),
         )
         if row.get("config") is not None:
+            if str(row["config"]) not in g:  # a config without its own triples
+                g.add_node(
+                    str(row["config"]), node_type=GENERATOR_CONFIG, label=_tail(str(row["config"]))
+                )
             g.add_edge(
                 s, str(row["config"]), key="generated_by_config", relation="generated_by_config"
             )

@@ -257,6 +257,7 @@ def test_provenance_nodes_have_their_own_attributes(
         {"node_type": "entity", "label": "Acme", "entity_type": "ORG", "normalized": "acme"}
     ]
     (config,) = by_type["generator_config"]
+    assert config["label"] == "template-engine v3"
     assert (config["generator"], config["prompt_version"], config["seed"]) == (
         "template-engine",
         "3",
