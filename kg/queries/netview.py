@@ -136,3 +136,14 @@ def all_mentions(kg: KnowledgeGraph) -> Rows:
 def sample_derivations(kg: KnowledgeGraph) -> Rows:
     """``?s ?relation ?source``: ``derived_from`` / ``revision_of`` edges between samples."""
     return kg.select(_DERIVATIONS)
+
+
+_MENTION_COUNTS = """
+SELECT (COUNT(DISTINCT ?e) AS ?entities) (COUNT(*) AS ?links) WHERE { ?s pr:mentions ?e }
+"""
+
+
+def entity_mention_counts(kg: KnowledgeGraph) -> tuple[int, int]:
+    """(distinct entities mentioned, sample-entity links), over every sample revision."""
+    row = kg.select(_MENTION_COUNTS)[0]
+    return int(row.get("entities") or 0), int(row.get("links") or 0)

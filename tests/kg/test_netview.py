@@ -21,6 +21,7 @@ from kg import ids, mapping
 from kg.graph import KnowledgeGraph
 from kg.model import SampleRecord
 from kg.netview import entity_graph, entity_neighbours, lineage_graph, samples_for_entities
+from kg.queries.netview import entity_mention_counts
 from kg.store.embedded import OxigraphStore
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -266,3 +267,16 @@ def test_provenance_nodes_have_their_own_attributes(
     versions = {(d["dataset"], d["version"]) for d in by_type["dataset_version"]}
     assert versions == {("support", "1"), ("support", "2"), ("other", "1")}
     assert len(by_type["sample"]) == 5
+
+
+def test_entity_mention_counts() -> None:
+    kg = KnowledgeGraph(OxigraphStore(None))
+    assert entity_mention_counts(kg) == (0, 0)
+    shared = mapping.SharedNodes()
+    statements = mapping.mention_triples(
+        S1, [SPANS[ACME], SPANS[VISA]], ids.extraction_iri(S1), shared
+    )
+    statements += mapping.mention_triples(S2, [SPANS[VISA]], ids.extraction_iri(S2), shared)
+    with kg.write_graph(BATCH) as w:
+        w.add_statements(statements)
+    assert entity_mention_counts(kg) == (2, 3)
