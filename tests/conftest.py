@@ -162,6 +162,11 @@ def write_samples() -> WriteSamples:
 # ------------------------------------------------------------------ tools of CI
 
 
+def on_ci() -> bool:
+    """Whether the ``CI`` environment variable is set (``.ci/run`` runs with CI=true)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def require_tool(name: str, candidates: tuple[str, ...], install: str) -> str:
     """The path of an external program a test needs (a browser, a converter...).
 
@@ -174,7 +179,7 @@ def require_tool(name: str, candidates: tuple[str, ...], install: str) -> str:
         if found:
             return found
     why = f"{name} is not installed ({install})"
-    if os.environ.get("CI"):
+    if on_ci():
         pytest.fail(f"{why}; CI is set and .ci/run installs it, so its install step failed")
     pytest.skip(f"{why}; skipped off CI (set CI=1 to make this a failure)")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
+from tests.conftest import on_ci, require_tool
 
 REPO = Path(__file__).resolve().parents[1]
 MISSING = ("/nonexistent/provrag-no-such-tool", "provrag-no-such-tool")
@@ -109,3 +109,13 @@ def test_an_unmarked_test_that_loads_a_model_fails(tmp_path: Path) -> None:
     assert "5 passed, 3 errors" in summary, out
     for innocent in ("test_marked_load", "without_model", "test_marked_user", "after_them"):
         assert innocent not in summary, out
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", True), ("1", True), ("", False), ("false", False)]
+)
+def test_ci_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: bool
+) -> None:
+    monkeypatch.setenv("CI", value)
+    assert on_ci() is expected
