@@ -11,7 +11,8 @@ models or plain rows back. Modules by subject:
 - :mod:`kg.queries.slices`: provenance of judged and retrieved samples (evaluation slices);
 - :mod:`kg.queries.golden`: golden sets read back from the graph;
 - :mod:`kg.queries.runs`: recorded evaluation runs and their metric values;
-- :mod:`kg.queries.graph_info`: facts about the graph as a whole (entity mentions).
+- :mod:`kg.queries.graph_info`: facts about the graph as a whole (entity mentions);
+- :mod:`kg.queries.netview`: the reads behind the networkx views of :mod:`kg.netview`.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.

@@ -1,5 +1,7 @@
 """Graph commands: ``init``, ``sparql``, ``stats``, ``validate``, ``export``, ``import``.
 
+``export`` writes RDF (kg.io) or the networkx lineage graph (kg.netview).
+
 Library code is imported inside the commands, so ``provrag --help`` stays instant.
 """
 
@@ -18,8 +20,16 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 SPARQL_FORMATS = ("table", "json", "csv", "turtle")
-EXPORT_FORMATS = ("turtle", "nquads", "trig")
-_EXPORT_EXTENSIONS = {".ttl": "turtle", ".nq": "nquads", ".trig": "trig"}
+EXPORT_FORMATS = ("turtle", "nquads", "trig", "graphml", "gexf")
+#: formats of the networkx lineage graph (kg.netview.lineage_graph), not RDF
+GRAPH_FORMATS = ("graphml", "gexf")
+_EXPORT_EXTENSIONS = {
+    ".ttl": "turtle",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -369,11 +379,19 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="turtle | nquads | trig (default: from the extension)"),
+        typer.Option(
+            "--format",
+            help="turtle | nquads | trig | graphml | gexf (default: from the extension)",
+        ),
     ] = None,
 ) -> None:
-    """Export the graph to an RDF file (nquads/trig: a full backup; turtle: the union)."""
-    from kg.io import export_graph
+    """Export the graph to a file.
+
+    RDF: nquads/trig are a full backup, turtle the union of the graphs. graphml/gexf:
+    the lineage graph for graph tools (Gephi, Cytoscape, networkx): samples with
+    their provenance as attributes, linked to the entities they mention, their
+    generator configurations, annotators, dataset versions and source samples.
+    """
     from provrag.commands.common import console, fail
 
     name = fmt or _EXPORT_EXTENSIONS.get(output.suffix.lower())
@@ -384,8 +402,43 @@ def export(
         )
     if name not in EXPORT_FORMATS:
         fail(f"unknown --format {name!r}; use one of: {', '.join(EXPORT_FORMATS)}")
+    if name in GRAPH_FORMATS:
+        nodes, edges = _with_kg(ctx, lambda kg: _write_lineage_graph(kg, output, name))
+        console.print(
+            f"exported {nodes} nodes and {edges} edges as {name} to {output}", highlight=False
+        )
+        return
+    from kg.io import export_graph
+
     written = _with_kg(ctx, lambda kg: export_graph(kg, output, name))  # type: ignore[arg-type]
     console.print(f"exported {written} statements as {name} to {output}", highlight=False)
+
+
+def _write_lineage_graph(kg: KnowledgeGraph, output: Path, fmt: str) -> tuple[int, int]:
+    """Write :func:`kg.netview.lineage_graph` with networkx; (nodes, edges) written.
+
+    Like the RDF export, the file appears whole or not at all (written aside, then renamed).
+    """
+    import os
+
+    import networkx as nx
+
+    from kg.netview import lineage_graph
+    from provrag.commands.common import fail
+
+    graph = lineage_graph(kg)
+    partial = output.with_name(output.name + ".part")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "graphml":
+            nx.write_graphml(graph, partial)
+        else:
+            nx.write_gexf(graph, partial)
+        os.replace(partial, output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        fail(f"cannot write {output}: {exc}")
+    return graph.number_of_nodes(), graph.number_of_edges()
 
 
 def import_cmd(

@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
@@ -290,6 +291,49 @@ def test_import_into_a_named_graph(own_home: Path, tmp_path: Path) -> None:
         home, "sparql", 'ASK { GRAPH <http://example.org/graph/terms> { ?c rdfs:label "card" } }'
     )
     assert ask.output.strip() == "true"
+
+
+@pytest.mark.parametrize(("fmt", "read"), [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_lineage_graph_export_reads_back_with_networkx(
+    home: Path, tmp_path: Path, fmt: str, read: Any
+) -> None:
+    out = tmp_path / f"lineage.{fmt}"
+    result = run(home, "export", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"as {fmt} to" in result.output
+    graph = read(out)
+    samples = {d["external_id"]: d for _, d in graph.nodes(data=True) if d["node_type"] == "sample"}
+    assert samples.keys() == {"kb-1", "kb-2"}
+    synthetic, real = samples["kb-1"], samples["kb-2"]
+    assert (synthetic["origin"], synthetic["generator"], synthetic["prompt_version"]) == (
+        "synthetic",
+        "faq-paraphraser",
+        "3",
+    )
+    assert synthetic["seed"] == 7 and synthetic["current"] is True
+    assert (synthetic["dataset"], synthetic["version"], synthetic["kind"]) == (
+        "support-kb",
+        "2026.11",
+        "passage",
+    )
+    assert (real["origin"], real["annotators"], real["guideline_versions"]) == (
+        "real",
+        "ann-1",
+        "1.2",
+    )
+    assert "generator" not in real
+    types = {d["node_type"] for _, d in graph.nodes(data=True)}
+    assert types == {"sample", "generator_config", "annotator", "dataset_version"}
+    relations = {d["relation"] for _, _, d in graph.edges(data=True)}
+    assert relations == {"generated_by_config", "labelled_by", "in_version"}
+
+
+def test_lineage_graph_export_by_format_flag(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lineage.xml"
+    result = run(home, "export", "--format", "graphml", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert nx.read_graphml(out).number_of_nodes() == 5
+    assert not out.with_name("lineage.xml.part").exists()
 
 
 def test_export_needs_a_known_format(home: Path, tmp_path: Path) -> None:
