@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from evaluation.errors import EvaluationError, GoldenSetError
+from evaluation.errors import EvaluationError, GoldenSetError, RunNotFoundError
 from evaluation.golden import GoldenSet
 from evaluation.runner import EvalResult
 from evaluation.slices import slice_label
@@ -51,10 +51,6 @@ from kg.model import GoldenItem
 RUN_FILE = "run.trec"
 QRELS_FILE = "qrels.trec"
 METRICS_FILE = "metrics.json"
-
-
-class RunNotFoundError(EvaluationError):
-    """No recorded run has the id asked for."""
 
 
 def new_run_id(now: datetime | None = None) -> str:

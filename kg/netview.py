@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from kg.errors import NetViewError
 from kg.graph import KnowledgeGraph
 
 SAMPLE = "sample"
@@ -82,7 +83,7 @@ def entity_graph(kg: KnowledgeGraph) -> nx.Graph:
 
 def _check_hops(hops: int) -> None:
     if not isinstance(hops, int) or hops < 1:
-        raise ValueError(f"hops must be an integer of at least 1, got {hops!r}")
+        raise NetViewError(f"hops must be an integer of at least 1, got {hops!r}; pass 1 or more")
 
 
 def _is(g: nx.Graph, node: str, kind: str) -> bool:

@@ -19,8 +19,7 @@ from evaluation.agreement import (
     percent_agreement,
     report_from_observations,
 )
-from evaluation.drift import UnknownVersionError
-from evaluation.errors import MetricError
+from evaluation.errors import MetricError, UnknownVersionError
 from kg.graph import KnowledgeGraph
 from kg.model import LabelValue
 from tests.evaluation.test_drift import T2, delete, label, new_kg, real, synthetic, write_batch
