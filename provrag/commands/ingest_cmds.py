@@ -11,6 +11,7 @@ import typer
 
 from provrag.commands.common import console, err_console, fail, settings_of
 from provrag.commands.progress import RecordProgress, counted
+from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
@@ -149,7 +150,7 @@ def ingest(
         typer.echo(json.dumps(payload, indent=2))
     else:
         _print_ingest(report, index)
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(ExitCode(report.exit_code))
 
 
 def _load_extractor(settings: Settings, quiet: bool) -> EntityExtractor:
@@ -331,7 +332,7 @@ def delete(
         typer.echo(json.dumps(payload, indent=2))
     else:
         _print_delete(report, index)
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(ExitCode(report.exit_code))
 
 
 def _print_delete(report: DeleteReport, index: dict[str, Any] | None) -> None:
@@ -360,5 +361,5 @@ def _print_delete(report: DeleteReport, index: dict[str, Any] | None) -> None:
 
 def _fail(message: str, json_out: bool) -> NoReturn:
     if json_out:
-        typer.echo(json.dumps({"error": message, "exit_code": 1}))
+        typer.echo(json.dumps({"error": message, "exit_code": int(ExitCode.ERROR)}))
     fail(message)
