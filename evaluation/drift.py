@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from evaluation.errors import EvaluationError, MetricError
+from evaluation.errors import EvaluationError, MetricError, UnknownVersionError
 from kg.graph import KnowledgeGraph
 from kg.queries.versions import (
     VersionMember,
@@ -60,21 +60,6 @@ from kg.queries.versions import (
 
 #: prompt-version key of a synthetic sample whose config names no prompt version
 NO_PROMPT_VERSION = "(none)"
-
-
-class UnknownVersionError(EvaluationError):
-    """A dataset version asked for is not in the graph."""
-
-    def __init__(self, dataset: str, version: str, known: Sequence[str]) -> None:
-        self.dataset = dataset
-        self.version = version
-        self.known = list(known)
-        hint = (
-            f"versions of {dataset!r} in the graph: {', '.join(known)}"
-            if known
-            else f"the graph has no dataset {dataset!r}; ingest it first or check the name"
-        )
-        super().__init__(f"dataset {dataset!r} has no version {version!r}; {hint}")
 
 
 class TextEmbedder(Protocol):

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from evaluation.errors import EvaluationError, GoldenSetError
+from evaluation.errors import EvaluationError, GoldenSetError, RunNotFoundError
 from evaluation.golden import GoldenSet
 from evaluation.runner import EvalResult
 from evaluation.slices import slice_label
@@ -69,10 +69,6 @@ __all__ = [
 RUN_FILE = "run.trec"
 QRELS_FILE = "qrels.trec"
 METRICS_FILE = "metrics.json"
-
-
-class RunNotFoundError(EvaluationError):
-    """No recorded run has the id asked for."""
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import pyoxigraph as ox
 
-from ingest.errors import DuplicateRecordError
+from ingest.errors import DuplicateRecordError, IngestOptionError
 from ingest.quarantine import OnInvalid, Quarantine
 from ingest.readers import InputFile, describe, expand_paths, iter_records
 from ingest.report import FileSummary, IngestReport, NerSummary
@@ -150,11 +150,11 @@ def ingest_files(
     if chunk_size is None:
         chunk_size = kg.store.chunk_records
     if on_duplicate not in ON_DUPLICATE:
-        raise ValueError(
+        raise IngestOptionError(
             f"on_duplicate must be one of {', '.join(ON_DUPLICATE)}, got {on_duplicate!r}"
         )
     if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+        raise IngestOptionError(f"chunk_size must be at least 1, got {chunk_size}")
     clock = time.perf_counter()
     files = [describe(p) for p in expand_paths(paths)]
     if progress is not None:

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kg import ids
-from kg.errors import KGError, NotFoundError
+from kg.errors import KGError, ModelValueError, NotFoundError
 from kg.graph import KnowledgeGraph
 from kg.mapping.answers import EXTRACTIVE, answer_triples
 from kg.model import now_utc
@@ -41,7 +41,7 @@ class CitedSentence(BaseModel):
         if isinstance(value, list | tuple):
             names = ("text", "sample_iri", "sample_id", "score")
             if not 2 <= len(value) <= len(names):
-                raise ValueError(
+                raise ModelValueError(
                     f"a cited sentence tuple has 2 to 4 items (text, sample IRI, external id, "
                     f"score); got {len(value)}: {value!r}"
                 )

@@ -29,7 +29,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
+from kg.errors import RdfIOError
 from kg.graph import REGISTRY_GRAPH, KnowledgeGraph
 from kg.terms import ID_NS, PREFIXES
 
@@ -72,10 +72,6 @@ _ALIASES = {
     "owl": "rdfxml",
     "json-ld": "jsonld",
 }
-
-
-class RdfIOError(KGError):
-    """An RDF file could not be read, parsed or written."""
 
 
 @dataclass

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kg.errors import ModelValueError
+
 Origin = Literal["real", "synthetic"]
 Sensitivity = Literal["public", "internal", "restricted"]
 AnnotatorKind = Literal["human", "model", "heuristic"]
@@ -81,17 +83,20 @@ class SampleRecord(_Strict):
     @classmethod
     def _text_not_blank(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("text is blank; give the sample's content")
+            raise ModelValueError(f"text is blank ({v!r}); give the sample's content")
         return v
 
     @model_validator(mode="after")
     def _synthetic_needs_generation(self) -> SampleRecord:
         if self.origin == "synthetic" and self.generation is None:
-            raise ValueError(
+            raise ModelValueError(
                 "a synthetic sample needs 'generation' (generator, prompt_version, seed, ...)"
             )
         if self.origin == "real" and self.generation is not None:
-            raise ValueError("a real sample cannot have 'generation'; set origin to synthetic")
+            raise ModelValueError(
+                f"a real sample cannot have 'generation' (got generator "
+                f"{self.generation.generator!r}); set origin to synthetic or drop 'generation'"
+            )
         return self
 
     def content(self) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.errors import NetViewError
 from kg.graph import KnowledgeGraph
 from kg.queries.netview import (
     all_mentions,
@@ -78,7 +79,7 @@ def entity_graph(kg: KnowledgeGraph) -> nx.Graph:
 
 def _check_hops(hops: int) -> None:
     if not isinstance(hops, int) or hops < 1:
-        raise ValueError(f"hops must be an integer of at least 1, got {hops!r}")
+        raise NetViewError(f"hops must be an integer of at least 1, got {hops!r}; pass 1 or more")
 
 
 def _is(g: nx.Graph, node: str, kind: str) -> bool:

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from kg import ids
-from kg.errors import KGError, NotFoundError
+from kg.errors import AmbiguousIdError, NotFoundError
 from kg.graph import KnowledgeGraph
 from kg.mapping import PROV, RDF, RDFS, SKOS, lit
 from kg.terms import ID_NS, PR, PR_NS
@@ -64,14 +64,6 @@ _SCORE = f"{PR_NS}score"
 
 def _p(term: str) -> str:
     return f"{PROV}{term}"
-
-
-class AmbiguousIdError(KGError):
-    """An id names samples in more than one dataset (or an answer and a sample)."""
-
-    def __init__(self, message: str, candidates: list[dict[str, str]]) -> None:
-        super().__init__(message)
-        self.candidates = candidates
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from kg.errors import ProvragError
 
-class RetrievalError(Exception):
+
+class RetrievalError(ProvragError):
     """Base class of every error raised by :mod:`retrieval`."""
 
 

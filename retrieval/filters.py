@@ -88,7 +88,7 @@ class Filters(BaseModel):
                 elif isinstance(item, list | tuple) and len(item) == 2:
                     out.append((str(item[0]), str(item[1])))
                 else:
-                    raise ValueError(
+                    raise FilterError(
                         f"a label filter is FIELD=VALUE or a (field, value) pair, got {item!r}"
                     )
             return tuple(out)

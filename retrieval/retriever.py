@@ -220,19 +220,17 @@ class GraphRetriever:
         """The index, reloaded when its manifest changed on disk."""
         stamp = self._stamp()
         with self._lock:
-            if self._bundle is None or (stamp is not None and stamp != self._manifest_stamp):
+            bundle = self._bundle
+            if bundle is None or (stamp is not None and stamp != self._manifest_stamp):
                 fresh = IndexBundle.load(self.index_dir)  # no index: IndexNotFoundError
-                old = self._bundle
-                if old is None or fresh.manifest.get("generation") != old.manifest.get(
+                if bundle is None or fresh.manifest.get("generation") != bundle.manifest.get(
                     "generation"
                 ):
-                    self._bundle = fresh
+                    self._bundle = bundle = fresh
                     self._restrictions.clear()
                 else:
-                    old.manifest = fresh.manifest
+                    bundle.manifest = fresh.manifest
                 self._manifest_stamp = stamp
-            bundle = self._bundle
-        assert bundle is not None
         if "dense" in self.channels and bundle.model_name != self.embedder.model_name:
             raise IndexMismatchError(
                 f"the index at {self.index_dir} holds {bundle.model_name!r} vectors but the "
@@ -382,8 +380,8 @@ class GraphRetriever:
         qv: np.ndarray | None = None
         if "dense" in self.channels or "graph" in self.channels:
             qv = self.embed_query(query)
-        if "dense" in self.channels and len(restriction.ids):
-            assert qv is not None
+        # qv is set whenever "dense" is a channel: the test only narrows its type
+        if qv is not None and "dense" in self.channels and len(restriction.ids):
             lists.append(self._dense(qv, depth, restriction, bundle))
         if "lexical" in self.channels and len(restriction.ids):
             lists.append(self._lexical(query, depth, restriction, bundle, not single))

@@ -176,6 +176,7 @@ def render_result(result: QueryResult, fmt: str) -> Any:
 
     from kg.store.base import SelectResult
     from kg.terms import PREFIXES
+    from provrag.errors import UsageError
 
     if isinstance(result, SelectResult):
         if fmt == "json":
@@ -190,7 +191,10 @@ def render_result(result: QueryResult, fmt: str) -> Any:
                 writer.writerow([_csv_value(row.get(v)) for v in result.variables])
             return buf.getvalue()
         if fmt == "turtle":
-            raise ValueError("--format turtle needs a CONSTRUCT or DESCRIBE query")
+            raise UsageError(
+                "--format turtle needs a CONSTRUCT or DESCRIBE query (got a SELECT); "
+                "use --format table, json or csv"
+            )
         table = Table(*result.variables, caption=f"{len(result.rows)} row(s)")
         for row in result.rows:
             table.add_row(*(_cell(row.get(v)) for v in result.variables))
@@ -199,7 +203,10 @@ def render_result(result: QueryResult, fmt: str) -> Any:
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": result}) + "\n"
         if fmt == "turtle":
-            raise ValueError("--format turtle needs a CONSTRUCT or DESCRIBE query")
+            raise UsageError(
+                "--format turtle needs a CONSTRUCT or DESCRIBE query (got an ASK); "
+                "use --format table or json"
+            )
         return "true\n" if result else "false\n"
     triples = list(result)
     if fmt == "turtle":
@@ -273,12 +280,13 @@ def sparql(
     provrag's prefixes are predeclared; only committed data is seen. Exit 1 on a
     malformed query or an update. See docs/sparql.md for ready-made queries.
     """
-    from provrag.commands.common import fail
+    from provrag.commands.common import fail, usage_error
+    from provrag.errors import UsageError
 
     if fmt not in SPARQL_FORMATS:
-        fail(f"unknown --format {fmt!r}; use one of: {', '.join(SPARQL_FORMATS)}")
+        usage_error(f"unknown --format {fmt!r}; use one of: {', '.join(SPARQL_FORMATS)}", ctx)
     if (query is None) == (file is None):
-        fail("give either a QUERY or --file FILE (exactly one)")
+        usage_error("give either a QUERY or --file FILE (exactly one)", ctx)
     text = query
     if file is not None:
         try:
@@ -288,8 +296,8 @@ def sparql(
     result = _with_kg(ctx, lambda kg: kg.query(text or ""), recover=False)
     try:
         rendered = render_result(result, fmt)
-    except ValueError as exc:
-        fail(str(exc))
+    except UsageError as exc:
+        usage_error(str(exc), ctx)
     _print(rendered)
 
 
@@ -341,13 +349,14 @@ def validate(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
-    """Check the graph against the SHACL shapes; exit 0 if it conforms, else 1."""
+    """Check the graph against the SHACL shapes; exit 0 if it conforms, 2 if it does not."""
     import json
 
     from rich.table import Table
 
     from kg.shacl import validate as shacl_validate
     from provrag.commands.common import console
+    from provrag.exit_codes import ExitCode
 
     report = _with_kg(ctx, shacl_validate, recover=False)
     fields = ("severity", "focus_node", "path", "message", "shape")
@@ -371,7 +380,7 @@ def validate(
                 *("" if getattr(v, f, None) is None else str(getattr(v, f)) for f in fields)
             )
         _print(table)
-    raise typer.Exit(0 if report.conforms else 1)
+    raise typer.Exit(ExitCode.OK if report.conforms else ExitCode.CHECK_FAILED)
 
 
 def export(
@@ -392,16 +401,17 @@ def export(
     their provenance as attributes, linked to the entities they mention, their
     generator configurations, annotators, dataset versions and source samples.
     """
-    from provrag.commands.common import console, fail
+    from provrag.commands.common import console, usage_error
 
     name = fmt or _EXPORT_EXTENSIONS.get(output.suffix.lower())
     if name is None:
-        fail(
+        usage_error(
             f"cannot tell the format of {output} from its extension; "
-            f"pass --format ({', '.join(EXPORT_FORMATS)})"
+            f"pass --format ({', '.join(EXPORT_FORMATS)})",
+            ctx,
         )
     if name not in EXPORT_FORMATS:
-        fail(f"unknown --format {name!r}; use one of: {', '.join(EXPORT_FORMATS)}")
+        usage_error(f"unknown --format {name!r}; use one of: {', '.join(EXPORT_FORMATS)}", ctx)
     if name in GRAPH_FORMATS:
         nodes, edges = _with_kg(ctx, lambda kg: _write_lineage_graph(kg, output, name))
         console.print(

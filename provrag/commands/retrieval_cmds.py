@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provrag.commands.common import console, err_console, fail, settings_of
+from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 
 if TYPE_CHECKING:
     from kg.model import ScoredPassage
@@ -93,12 +93,19 @@ def register(app: typer.Typer) -> None:
     app.command("ask", help=ASK_HELP)(ask)
 
 
-def _filters(**values: Any) -> Filters:
+def _filters(ctx: typer.Context, **values: Any) -> Filters:
+    """The search filters of the command line; a malformed one is a usage error."""
+    from pydantic import ValidationError
+
+    from retrieval.errors import FilterError
     from retrieval.filters import Filters
 
     labels = values.pop("labels") or []
     plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
-    return Filters.model_validate({"labels": labels, **plain})
+    try:
+        return Filters.model_validate({"labels": labels, **plain})
+    except (FilterError, ValidationError) as exc:
+        usage_error(str(exc), ctx)
 
 
 def _open(ctx: typer.Context, retriever: RetrieverChoice | None) -> tuple[Any, GraphRetriever]:
@@ -129,13 +136,12 @@ def search(
     label: Labels = None,
     clearance: ClearanceOpt = None,
 ) -> None:
-    from kg.errors import KGError
-    from retrieval.errors import RetrievalError
+    from kg.errors import ProvragError
 
     kg = None
     try:
         filters = _filters(
-            origin=origin, dataset=dataset, version=version, generator=generator,
+            ctx, origin=origin, dataset=dataset, version=version, generator=generator,
             prompt_version=prompt_version, annotator=annotator, labels=label,
             clearance=clearance,
         )  # fmt: skip
@@ -145,7 +151,7 @@ def search(
         wants = (explain or json_out) and "graph" in engine.channels
         linked = engine.linked_entities(text) if wants else []
         described = engine.describe()
-    except (KGError, RetrievalError, ValueError) as exc:
+    except ProvragError as exc:
         _close(kg)
         fail(str(exc))
     _close(kg)
@@ -259,15 +265,14 @@ def ask(
     label: Labels = None,
     clearance: ClearanceOpt = None,
 ) -> None:
-    from kg.errors import KGError
+    from kg.errors import ProvragError
     from provrag.wiring import build_answerer
     from provrag.wiring import record as record_answer
-    from retrieval.errors import RetrievalError
 
     kg = None
     try:
         filters = _filters(
-            origin=origin, dataset=dataset, version=version, generator=generator,
+            ctx, origin=origin, dataset=dataset, version=version, generator=generator,
             prompt_version=prompt_version, annotator=annotator, labels=label,
             clearance=clearance,
         )  # fmt: skip
@@ -280,7 +285,7 @@ def ask(
                 record_answer(kg, result, engine)
             else:
                 err_console.print("[yellow]nothing to record:[/] the answer is empty")
-    except (KGError, RetrievalError, ValueError) as exc:
+    except ProvragError as exc:
         _close(kg)
         fail(str(exc))
     _close(kg)

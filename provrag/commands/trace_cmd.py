@@ -42,10 +42,10 @@ def trace(
 
     from kg.errors import KGError
     from provrag.app import open_kg
-    from provrag.commands.common import console, fail, settings_of
+    from provrag.commands.common import console, fail, settings_of, usage_error
 
     if fmt not in FORMATS:
-        fail(f"unknown --format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        usage_error(f"unknown --format {fmt!r}; use one of: {', '.join(FORMATS)}", ctx)
     settings = settings_of(ctx)
     error: str | None = None
     output: Any = None

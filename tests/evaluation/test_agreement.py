@@ -12,8 +12,7 @@ from evaluation.agreement import (
     label_matrix,
     report_from_observations,
 )
-from evaluation.drift import UnknownVersionError
-from evaluation.errors import MetricError
+from evaluation.errors import MetricError, UnknownVersionError
 from kg.graph import KnowledgeGraph
 from tests.evaluation.test_drift import T2, delete, label, new_kg, real, synthetic, write_batch
 

@@ -18,6 +18,7 @@ import networkx as nx
 import pytest
 
 from kg import ids, mapping
+from kg.errors import NetViewError
 from kg.graph import KnowledgeGraph
 from kg.model import SampleRecord
 from kg.netview import entity_graph, entity_neighbours, lineage_graph, samples_for_entities
@@ -151,9 +152,9 @@ def test_each_sample_gets_a_shortest_path_from_any_entity(graph: nx.Graph) -> No
 
 
 def test_bad_hops_are_refused(graph: nx.Graph) -> None:
-    with pytest.raises(ValueError, match="hops"):
+    with pytest.raises(NetViewError, match="hops"):
         samples_for_entities(graph, [ACME], hops=0)
-    with pytest.raises(ValueError, match="hops"):
+    with pytest.raises(NetViewError, match="hops"):
         entity_neighbours(graph, ACME, hops=0)
 
 

@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from kg import ids
-from kg.errors import NotFoundError
+from kg.errors import AmbiguousIdError, NotFoundError
 from kg.graph import KnowledgeGraph
-from kg.provenance import AmbiguousIdError, TraceNode, render_tree, trace
+from kg.provenance import TraceNode, render_tree, trace
 from kg.store.embedded import OxigraphStore
 
 
