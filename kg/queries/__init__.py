@@ -5,7 +5,12 @@ models or plain rows back. Modules by subject:
 
 - :mod:`kg.queries.current`: the one definition of a *current* sample (not
   invalidated), as pattern fragments every other query composes;
-- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim.
+- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim;
+- :mod:`kg.queries.revisions`: what the graph holds of the samples a batch brings
+  (head revision, revision hashes, dataset versions; whether a dataset has samples);
+- :mod:`kg.queries.nodes`: which shared nodes the graph already describes;
+- :mod:`kg.queries.datasets`: the current samples a delete selector names;
+- :mod:`kg.queries.rows`: raw SELECT rows for the reads on hot paths.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.
