@@ -10,6 +10,7 @@ models or plain rows back. Modules by subject:
   (head revision, revision hashes, dataset versions; whether a dataset has samples);
 - :mod:`kg.queries.nodes`: which shared nodes the graph already describes;
 - :mod:`kg.queries.datasets`: the current samples a delete selector names;
+- :mod:`kg.queries.lineage`: the reads behind a provenance trace (:mod:`kg.provenance`);
 - :mod:`kg.queries.rows`: raw SELECT rows for the reads on hot paths.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
