@@ -12,7 +12,13 @@ models or plain rows back. Modules by subject:
 - :mod:`kg.queries.golden`: golden sets read back from the graph;
 - :mod:`kg.queries.runs`: recorded evaluation runs and their metric values;
 - :mod:`kg.queries.graph_info`: facts about the graph as a whole (entity mentions);
-- :mod:`kg.queries.netview`: the reads behind the networkx views of :mod:`kg.netview`.
+- :mod:`kg.queries.netview`: the reads behind the networkx views of :mod:`kg.netview`;
+- :mod:`kg.queries.revisions`: what the graph holds of the samples a batch brings
+  (head revision, revision hashes, dataset versions; whether a dataset has samples);
+- :mod:`kg.queries.nodes`: which shared nodes the graph already describes;
+- :mod:`kg.queries.datasets`: the current samples a delete selector names;
+- :mod:`kg.queries.lineage`: the reads behind a provenance trace (:mod:`kg.provenance`);
+- :mod:`kg.queries.rows`: raw SELECT rows for the reads on hot paths.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.

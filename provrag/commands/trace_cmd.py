@@ -74,8 +74,8 @@ def _render(kg: KnowledgeGraph, ref: str, fmt: str, dataset: str | None) -> Any:
     """The text (or, for ``tree``, the rich renderable) of the lineage of ``ref``."""
     import json
 
-    from kg.provenance import render_tree
     from kg.provenance import trace as build_trace
+    from provrag.trace_render import render_tree
 
     node = build_trace(kg, ref, dataset=dataset)
     if fmt == "tree":
