@@ -8,9 +8,16 @@ are an error unless placed under ``metadata``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kg.errors import ModelValueError
 
@@ -63,8 +70,31 @@ class LabelIn(_Strict):
     _utc = field_validator("labeled_at")(_as_utc)
 
 
+class SourceRef(NamedTuple):
+    """A sample another one was derived from: its dataset and external id."""
+
+    dataset: str
+    external_id: str
+
+
+def parse_source(ref: str, dataset: str) -> SourceRef:
+    """``ref`` of a ``derived_from`` list: ``id`` (in ``dataset``) or ``other-dataset:id``.
+
+    The text before the first ``:`` is the dataset; an id holding a ``:`` is
+    written with its dataset in front (``kb:doc:12``).
+    """
+    name, sep, external_id = ref.partition(":")
+    return SourceRef(name, external_id) if sep else SourceRef(dataset, ref)
+
+
 class SampleRecord(_Strict):
-    """One input record. ``dataset``/``version`` may be filled from the CLI."""
+    """One input record. ``dataset``/``version`` may be filled from the CLI.
+
+    ``derived_from`` names the samples this one was made from (the passage a
+    synthetic question is about, the source of a paraphrase): ``id`` in the same
+    dataset, ``dataset:id`` in another. Ingest links the sample to the revision
+    of each source that is current then (``prov:wasDerivedFrom``).
+    """
 
     id: str | None = Field(
         default=None, min_length=1, description="external id, unique per dataset"
@@ -74,6 +104,10 @@ class SampleRecord(_Strict):
     dataset: str = Field(min_length=1)
     version: str = Field(default="1", min_length=1)
     kind: SampleKind = "passage"
+    derived_from: list[str] = Field(
+        default_factory=list,
+        description="ids of the samples it was made from: 'id' (same dataset) or 'dataset:id'",
+    )
     generation: GenerationIn | None = None
     labels: list[LabelIn] = Field(default_factory=list)
     sensitivity: Sensitivity = "internal"
@@ -85,6 +119,29 @@ class SampleRecord(_Strict):
         if not v.strip():
             raise ModelValueError(f"text is blank ({v!r}); give the sample's content")
         return v
+
+    @field_validator("derived_from")
+    @classmethod
+    def _sources_are_ids(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        """Each source an id or ``dataset:id``, none the sample itself; sorted, each once."""
+        dataset = info.data.get("dataset")
+        own = info.data.get("id")
+        for ref in v:
+            name, sep, external_id = ref.partition(":")
+            if not ref.strip() or (sep and not (name.strip() and external_id.strip())):
+                raise ModelValueError(
+                    f"derived_from holds {ref!r}, which is not a sample id: give the id of "
+                    "a sample in the same dataset, or 'dataset:id' for one in another"
+                )
+            if own is not None and dataset is not None and parse_source(ref, dataset) == (
+                dataset,
+                own,
+            ):
+                raise ModelValueError(
+                    f"derived_from names the sample itself ({ref!r}); a sample cannot be "
+                    "derived from itself: name the samples it was made from"
+                )
+        return sorted(set(v)) if len(v) > 1 else v
 
     @model_validator(mode="after")
     def _synthetic_needs_generation(self) -> SampleRecord:
@@ -100,8 +157,23 @@ class SampleRecord(_Strict):
         return self
 
     def content(self) -> dict[str, Any]:
-        """What the content hash covers: everything but dataset and version."""
-        return self.model_dump(mode="json", exclude={"dataset", "version", "id"})
+        """What the content hash covers: everything but id, dataset and version.
+
+        ``derived_from`` only when it names a source (sorted, each once), so the
+        hash of a record without sources is what it was before the field existed,
+        and changing a sample's sources makes a new revision.
+        """
+        return self.model_dump(
+            mode="json", exclude=_NOT_CONTENT if self.derived_from else _NOT_CONTENT_NOR_SOURCES
+        )
+
+    def sources(self) -> list[SourceRef]:
+        """``derived_from`` parsed: the dataset and external id of each source."""
+        return [parse_source(ref, self.dataset) for ref in self.derived_from]
+
+
+_NOT_CONTENT: set[str] = {"dataset", "version", "id"}
+_NOT_CONTENT_NOR_SOURCES = _NOT_CONTENT | {"derived_from"}
 
 
 class ProvenanceSummary(BaseModel):

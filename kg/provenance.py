@@ -8,6 +8,7 @@ graph (shape: :mod:`kg.mapping`, :mod:`kg.mapping.answers`)::
     answer --prov:wasDerivedFrom--> sample (with the sentences that cite it)
     sample --prov:wasInvalidatedBy--> invalidation (when invalidated)
            --prov:wasRevisionOf--> previous revision (a sample, recursively)
+           --prov:wasDerivedFrom--> source revision (a sample, recursively)
            --prov:wasGeneratedBy--> generation --prov:used--> generator config
                                                --prov:wasAssociatedWith--> agent
            --pr:hasLabel--> label --prov:wasGeneratedBy--> annotation --> agent, guideline
@@ -15,6 +16,13 @@ graph (shape: :mod:`kg.mapping`, :mod:`kg.mapping.answers`)::
            --pr:ingestedIn--> ingest batch --prov:used--> source file
                                            --prov:wasAssociatedWith--> agent
            --pr:mentions--> entity (in brief)
+           --^prov:wasDerivedFrom--> derived sample (in brief: what was made from it)
+
+``^`` marks an edge followed backwards: a derived sample points to its source
+(``prov:wasDerivedFrom``), and the source's trace lists the samples that do,
+with their kind, origin and generator configuration. A sample already in the
+tree (the one traced, say) is not repeated. A generation ``prov:used`` its
+sample's sources too; the trace shows them once, under the sample.
 
 Every node of the tree (:class:`kg.trace_model.TraceNode`) is a node of the
 graph (its ``iri``); ``relation`` says how its parent points to it. The graph
@@ -52,8 +60,6 @@ _LABEL = f"{RDFS}label"
 
 def _p(term: str) -> str:
     return f"{PROV}{term}"
-
-
 
 
 def _json_value(value: Any) -> Any:
@@ -279,11 +285,49 @@ class _Tracer:
         for previous in _all(p, _p("wasRevisionOf")):
             if previous not in seen:
                 out.children.append(self.sample(previous, seen, relation="prov:wasRevisionOf"))
+        for source in _all(p, _p("wasDerivedFrom")):
+            if source not in seen:
+                out.children.append(self.sample(source, seen, relation="prov:wasDerivedFrom"))
         out.children += [self.generation(g) for g in _all(p, _p("wasGeneratedBy"))]
         out.children += [self.label(lb) for lb in _all(p, str(PR.hasLabel))]
         out.children += versions
         out.children += [self.batch(b) for b in _all(p, str(PR.ingestedIn))]
         out.children += self.entities(node)
+        out.children += self.derivatives(node, seen)
+        return out
+
+    def derivatives(self, sample: str, seen: set[str]) -> list[TraceNode]:
+        """The samples derived from ``sample`` (in brief), but those already in the tree."""
+        out = []
+        for d in lineage.derived_samples(self.kg, sample):
+            if d.iri in seen:
+                continue
+            made = f"{d.generator} prompt v{d.prompt_version}" if d.prompt_version else d.generator
+            name = f"{d.dataset}/{d.external_id}" if d.dataset else str(d.external_id)
+            out.append(
+                TraceNode(
+                    kind="derived_sample",
+                    iri=d.iri,
+                    label=f"{name} ({', '.join(x for x in (d.kind, made) if x)})",
+                    attrs=_drop_empty(
+                        {
+                            "external_id": d.external_id,
+                            "dataset": d.dataset,
+                            "kind": d.kind,
+                            "origin": d.origin,
+                            "text": d.text,
+                            "invalidated_at": d.invalidated_at,
+                            "generator": d.generator,
+                            "model": d.model,
+                            "prompt_template": d.prompt_template,
+                            "prompt_version": d.prompt_version,
+                            "generation": d.generation,
+                            "generator_config": d.config,
+                        }
+                    ),
+                    relation="^prov:wasDerivedFrom",
+                )
+            )
         return out
 
     def invalidation(self, node: str, at: Any) -> TraceNode:
@@ -306,7 +350,9 @@ class _Tracer:
             attrs=_drop_empty({"seed": _one(p, str(PR.seed)), "ended": _one(p, _p("endedAtTime"))}),
             relation="prov:wasGeneratedBy",
         )
-        out.children += [self.config(c) for c in _all(p, _p("used"))]
+        # what else it used are its sample's sources, under the sample already
+        configs = [c for c in _all(p, _p("used")) if str(PR.Sample) not in self.types(c)]
+        out.children += [self.config(c) for c in configs]
         out.children += [self.agent(a) for a in _all(p, _p("wasAssociatedWith"))]
         return out
 
