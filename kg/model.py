@@ -133,10 +133,7 @@ class SampleRecord(_Strict):
                     f"derived_from holds {ref!r}, which is not a sample id: give the id of "
                     "a sample in the same dataset, or 'dataset:id' for one in another"
                 )
-            if own is not None and dataset is not None and parse_source(ref, dataset) == (
-                dataset,
-                own,
-            ):
+            if own is not None and parse_source(ref, str(dataset)) == (dataset, own):
                 raise ModelValueError(
                     f"derived_from names the sample itself ({ref!r}); a sample cannot be "
                     "derived from itself: name the samples it was made from"
