@@ -37,6 +37,10 @@ INGEST_HELP = _paragraphs(
     """CSV and Parquet carry the JSONL fields, nested ones as dotted columns
     (generation.prompt_version, metadata.product), labels as a JSON column or as
     labels.0.field, labels.0.value, ... columns.""",
+    """derived_from names the samples a record was made from (id, or dataset:id for
+    another dataset): each must be a current sample, in the graph or in the same input;
+    the sample is linked to the revision current then (prov:wasDerivedFrom). A missing
+    source makes the record invalid (field derived_from).""",
     """--on-invalid: fail (abort, nothing written), skip, or quarantine (default: each bad
     record goes to <home>/quarantine/<batch>.jsonl with file, line, field and message).
     --on-duplicate is about an id repeated within the input: skip (keep the first,
