@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from ingest.readers import RawRecord, SourceLocation
 from kg import ids
 from kg.mapping import content_hash
-from kg.model import GenerationIn, LabelIn, SampleRecord
+from kg.model import GenerationIn, LabelIn, SampleRecord, parse_source
 
 _UNION_TAGS = {"str", "int", "float", "bool"}
 _MAX_SHOWN = 80
@@ -95,12 +95,17 @@ class ValidRecord:
 def missing_sources(v: ValidRecord, missing: list[str]) -> InvalidRecord:
     """What ``v`` becomes when its sources ``missing`` (logical IRIs) are not current."""
     refs = v.source_refs()
-    named = ", ".join(repr(refs.get(m, m)) for m in missing)
-    dataset = v.record.dataset
+    rec = v.record
+    named = []
+    for logical in missing:
+        ref = refs.get(logical, logical)
+        dataset = parse_source(ref, rec.dataset).dataset
+        named.append(f"{ref!r} (dataset {dataset!r})")
     message = (
-        f"derived_from names {named}, which no current sample is "
-        f"(ids are of dataset {dataset!r} unless written 'dataset:id'): ingest the source "
-        "first, in an earlier batch or in the same input, or fix the id"
+        f"derived_from names {', '.join(named)}, but no current sample has "
+        f"{'that id' if len(named) == 1 else 'those ids'} (none in the graph, none valid in "
+        "this input): ingest the source first, or fix the id ('dataset:id' names a sample "
+        "of another dataset)"
     )
     return InvalidRecord(
         v.location.file,
