@@ -59,8 +59,8 @@ from retrieval.filters import AllowedSet, AllowedSets, Clearance, Filters, graph
 from retrieval.fusion import ChannelList, FusionMethod, fuse
 from retrieval.hydrate import Hydrated, hydrate, provenance_classes
 from retrieval.index import member_mask
+from retrieval.index_sync import MANIFEST, IndexBundle
 from retrieval.linking import NameLinker, NoLinker, QueryLinker, UnionLinker, simple_normalize
-from retrieval.sync import MANIFEST, IndexBundle
 
 RetrieverMode = Literal["dense", "lexical", "hybrid", "enriched"]
 MODES: tuple[str, ...] = get_args(RetrieverMode)

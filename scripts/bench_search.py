@@ -82,8 +82,8 @@ from retrieval.embedder import (  # noqa: E402
     load_embedder,
 )
 from retrieval.index import VectorIndex, iris_to_ids  # noqa: E402
+from retrieval.index_sync import sync_index  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402
-from retrieval.sync import sync_index  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 OUT = ROOT / "bench_results" / "bench_search.json"
@@ -608,8 +608,8 @@ def bench_retriever(
     from provrag.wiring import NerQueryLinker
     from retrieval.embedder import EmbeddingCache as Cache
     from retrieval.filters import Filters
+    from retrieval.index_sync import CACHE_FILE
     from retrieval.retriever import GraphRetriever, RetrieverConfig
-    from retrieval.sync import CACHE_FILE
 
     texts, queries, _, sentences, parts = corpus
     queries = queries[:n_queries]

@@ -11,7 +11,7 @@ from provrag.commands.common import console, fail, settings_of
 from provrag.commands.progress import counted
 
 if TYPE_CHECKING:
-    from retrieval.sync import CheckReport, SyncReport
+    from retrieval.index_sync import CheckReport, SyncReport
 
 #: how many IRIs of each kind ``--check`` prints before "... and N more"
 SHOW = 20

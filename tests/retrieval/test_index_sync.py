@@ -11,8 +11,8 @@ from kg.model import SampleRecord
 from kg.store.embedded import OxigraphStore
 from retrieval.corpus import current_samples
 from retrieval.index import iri_to_id
+from retrieval.index_sync import IndexBundle, check_index, sync_index
 from retrieval.lexical import LexicalIndex
-from retrieval.sync import IndexBundle, check_index, sync_index
 from tests.retrieval.conftest import TEXTS, CountingEmbedder, invalidate, passages
 
 pytestmark = pytest.mark.model
