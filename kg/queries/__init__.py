@@ -5,7 +5,12 @@ models or plain rows back. Modules by subject:
 
 - :mod:`kg.queries.current`: the one definition of a *current* sample (not
   invalidated), as pattern fragments every other query composes;
-- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim.
+- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim;
+- :mod:`kg.queries.state`: a key of the sample state, for caches of sample reads;
+- :mod:`kg.queries.corpus`: current samples and their texts, what an index covers;
+- :mod:`kg.queries.filters`: the samples a provenance/governance filter allows;
+- :mod:`kg.queries.hits`: text and provenance summary of search hits;
+- :mod:`kg.queries.mentions`: entity mentions and names, for graph enrichment.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.
