@@ -28,14 +28,16 @@ Two solvers:
   vectors at once (columns of a 2-D array) cost one sparse mat-mat per step.
 - :func:`push_ppr`: forward push (Andersen, Chung and Lang, "Local graph
   partitioning using PageRank vectors", FOCS 2006), done in rounds: every node
-  whose residual exceeds ``epsilon`` settles ``(1 - d)`` of it and pushes ``d`` of it
+  whose residual exceeds ``epsilon`` times its degree settles ``(1 - d)`` of it and pushes ``d`` of it
   to its out-neighbours. It touches only the seeds' neighbourhood, so its cost
   does not grow with the graph; the result is below the exact one by at most the
   residual left (returned), never above it.
 
 Helpers for seeding: :func:`specificity` (``1 / passages mentioning an entity``),
-:func:`minmax` and :func:`seed_vector` (entity seeds plus passage seeds at
-``passage_weight`` times their min-max-normalised retrieval score).
+:func:`minmax`, :func:`query_seeds` (entity seeds plus passage seeds at
+``passage_weight`` times their min-max-normalised retrieval score, sparse),
+:func:`dense_seeds` (the same as a vector, for power iteration) and
+:func:`top_nodes` (best nodes of a push result).
 """
 
 from __future__ import annotations
@@ -204,17 +206,21 @@ def personalized_pagerank(
 
 @dataclass(frozen=True)
 class PushResult:
-    """Approximate PPR scores (``(n,)``), rounds run, and the residual mass left unpushed."""
+    """Approximate PPR: ``scores`` (``(n,)``, zero off ``nodes``), the ``nodes`` that
+    settled mass (sorted), rounds run, the residual mass left unpushed, and the number
+    of node pushes done (the work)."""
 
     scores: np.ndarray
+    nodes: np.ndarray
     rounds: int
     residual: float
-    touched: int
+    pushes: int
 
 
 def push_ppr(
     transition: Transition,
-    seeds: ArrayLike,
+    seed_nodes: ArrayLike,
+    seed_weights: ArrayLike,
     *,
     damping: float = DEFAULT_DAMPING,
     epsilon: float = 1e-4,
@@ -222,12 +228,18 @@ def push_ppr(
 ) -> PushResult:
     """Personalized PageRank by forward push in rounds (Andersen, Chung and Lang 2006).
 
-    Start with residual ``r = s`` and scores ``p = 0``. Each round takes every node
-    ``u`` with ``r[u] > epsilon``: ``p[u] += (1 - d) r[u]``, and ``d r[u]`` moves to
-    its out-neighbours ``v`` in proportion ``P[u, v]`` (back to the seeds when ``u``
-    is dangling). The invariant ``ppr(s) = p + ppr(r)`` holds throughout, so
-    ``p <= ppr(s)`` entry-wise and the total error is ``sum(r)`` (``residual``).
-    Each round costs the out-edges of the nodes pushed, not the graph's size.
+    The seeds are given sparse: node ids and their non-negative weights (scaled to
+    sum 1; a repeated node adds up). Start with residual ``r = s`` and scores
+    ``p = 0``. Each round takes every node ``u`` with
+    ``r[u] > epsilon * max(deg(u), 1)`` (ACL's rule: a hub is pushed only when it
+    holds mass in proportion to its out-edges, which bounds the work by
+    ``1 / (epsilon * (1 - d))`` edge visits whatever the graph's size):
+    ``p[u] += (1 - d) r[u]``, and ``d r[u]`` moves to its out-neighbours ``v`` in
+    proportion ``P[u, v]`` (back to the seeds when ``u`` is dangling). The
+    invariant ``ppr(s) = p + ppr(r)`` holds throughout, so ``p <= ppr(s)``
+    entry-wise and the total error is ``sum(r) = 1 - sum(p)`` (``residual``).
+    Only the seeds' neighbourhood is visited: no step costs the graph's size
+    beyond allocating the two (lazily zeroed) score arrays.
     """
     if not 0.0 <= damping < 1.0:
         raise PageRankError(f"damping must be in [0, 1), got {damping}")
@@ -235,45 +247,74 @@ def push_ppr(
         raise PageRankError(f"epsilon must be positive, got {epsilon}")
     if max_rounds < 1:
         raise PageRankError(f"max_rounds must be at least 1, got {max_rounds}")
-    s = _seeds(transition, seeds)
-    if s.ndim != 1:
-        raise PageRankError("push_ppr takes one seed vector of shape (n,)")
     n = transition.n
+    nodes_in = np.asarray(seed_nodes, dtype=np.int64).reshape(-1)
+    weights_in = np.asarray(seed_weights, dtype=np.float64).reshape(-1)
+    if len(nodes_in) != len(weights_in):
+        raise PageRankError(
+            f"{len(nodes_in)} seed nodes but {len(weights_in)} seed weights; give one weight each"
+        )
+    if nodes_in.size and (int(nodes_in.min()) < 0 or int(nodes_in.max()) >= n):
+        raise PageRankError(f"a seed node is outside [0, {n}); fix the node ids")
+    if not np.isfinite(weights_in).all() or (weights_in.size and float(weights_in.min()) < 0):
+        raise PageRankError("seed weights must be finite and non-negative")
+    if float(weights_in.sum()) <= 0:
+        raise PageRankError(
+            "the seeds are all zeros; give at least one node a positive weight "
+            "(or skip PageRank for that query)"
+        )
+    seeds, where = np.unique(nodes_in, return_inverse=True)
+    seed_mass = np.bincount(where, weights=weights_in)
+    seed_mass /= seed_mass.sum()
     p = np.zeros(n)
-    r = s.copy()
+    r = np.zeros(n)
+    r[seeds] = seed_mass
     indptr, indices, data = (
         transition.matrix.indptr,
         transition.matrix.indices,
         transition.matrix.data,
     )
-    seed_nodes = np.flatnonzero(s)
-    seed_mass = s[seed_nodes]
-    touched = np.zeros(n, dtype=bool)
-    touched[seed_nodes] = True
+    degree = transition.degree
+    settled: list[np.ndarray] = []
+    pushes = 0
+    # only nodes whose residual grew in the last round can have crossed their threshold
+    frontier = seeds
     rounds = 0
     for rounds in range(1, max_rounds + 1):  # noqa: B007 - reported
-        active = np.flatnonzero(r > epsilon)
+        active = frontier[r[frontier] > epsilon * np.maximum(degree[frontier], 1)]
         if len(active) == 0:
             rounds -= 1
             break
+        settled.append(active)
+        pushes += len(active)
         mass = r[active]
         r[active] = 0.0
         p[active] += (1.0 - damping) * mass
         push = damping * mass
         lost = transition.dangling[active]
         if lost.any():
-            r[seed_nodes] += float(push[lost].sum()) * seed_mass
-        starts, ends = indptr[active], indptr[active + 1]
-        lengths = ends - starts
+            r[seeds] += float(push[lost].sum()) * seed_mass
+        starts = indptr[active]
+        lengths = indptr[active + 1] - starts
         total = int(lengths.sum())
         if total == 0:
+            frontier = seeds
             continue
-        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
         edge = np.arange(total) + offsets
-        targets = indices[edge]
-        r += np.bincount(targets, weights=data[edge] * np.repeat(push, lengths), minlength=n)
-        touched[targets] = True
-    return PushResult(p, rounds, float(r.sum()), int(touched.sum()))
+        grown, inverse = np.unique(indices[edge], return_inverse=True)
+        r[grown] += np.bincount(inverse, weights=data[edge] * np.repeat(push, lengths))
+        frontier = np.union1d(grown, seeds) if lost.any() else grown
+    nodes = np.unique(np.concatenate(settled)) if settled else np.zeros(0, dtype=np.int64)
+    residual = max(0.0, 1.0 - float(p[nodes].sum()))
+    return PushResult(p, nodes, rounds, residual, pushes)
+
+
+def top_nodes(scores: np.ndarray, nodes: ArrayLike, k: int) -> np.ndarray:
+    """The ``k`` of ``nodes`` with the largest positive ``scores``, best first (ties by id)."""
+    cand = np.asarray(nodes, dtype=np.int64).reshape(-1)
+    cand = cand[scores[cand] > 0]
+    return cand[np.lexsort((cand, -scores[cand]))][:k]
 
 
 def specificity(passage_counts: ArrayLike) -> np.ndarray:
@@ -299,21 +340,21 @@ def minmax(scores: ArrayLike) -> np.ndarray:
     return (x - lo) / (hi - lo)
 
 
-def seed_vector(
-    n_nodes: int,
+def query_seeds(
     entity_nodes: Sequence[int] | np.ndarray,
     entity_weights: ArrayLike,
     passage_nodes: Sequence[int] | np.ndarray,
     passage_scores: ArrayLike,
     *,
     passage_weight: float = 0.05,
-) -> np.ndarray:
-    """The PPR seed vector of one query (not yet normalised; PPR scales it to sum 1).
+) -> tuple[np.ndarray, np.ndarray]:
+    """The PPR seeds of one query, sparse: ``(nodes, weights)`` (not normalised).
 
-    ``seed[e] += entity_weights[i]`` for each linked entity node ``entity_nodes[i]``;
-    ``seed[p] += passage_weight * minmax(passage_scores)[j]`` for each candidate
-    passage node ``passage_nodes[j]`` (HippoRAG 2 seeds every passage at weight
-    0.05 times its normalised dense score). Repeated nodes add up.
+    Each linked entity node ``entity_nodes[i]`` weighs ``entity_weights[i]``; each
+    candidate passage ``passage_nodes[j]`` weighs
+    ``passage_weight * minmax(passage_scores)[j]`` (HippoRAG 2 seeds passages at
+    0.05 times their normalised dense score). Repeated nodes add up in
+    :func:`push_ppr` and :func:`dense_seeds`.
     """
     ent = np.asarray(entity_nodes, dtype=np.int64).reshape(-1)
     ew = np.asarray(entity_weights, dtype=np.float64).reshape(-1)
@@ -326,10 +367,15 @@ def seed_vector(
         )
     if passage_weight < 0 or (ew.size and float(ew.min()) < 0):
         raise PageRankError("seed weights must be non-negative")
-    nodes = np.concatenate([ent, pas])
-    if nodes.size and (int(nodes.min()) < 0 or int(nodes.max()) >= n_nodes):
+    return np.concatenate([ent, pas]), np.concatenate([ew, passage_weight * minmax(ps)])
+
+
+def dense_seeds(n_nodes: int, nodes: ArrayLike, weights: ArrayLike) -> np.ndarray:
+    """The ``(n_nodes,)`` seed vector of sparse seeds (repeated nodes add up)."""
+    idx = np.asarray(nodes, dtype=np.int64).reshape(-1)
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if len(idx) != len(w):
+        raise PageRankError(f"{len(idx)} seed nodes but {len(w)} weights; give one weight each")
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n_nodes):
         raise PageRankError(f"a seed node is outside [0, {n_nodes}); fix the node ids")
-    seeds = np.zeros(n_nodes, dtype=np.float64)
-    np.add.at(seeds, ent, ew)
-    np.add.at(seeds, pas, passage_weight * minmax(ps))
-    return seeds
+    return np.bincount(idx, weights=w, minlength=n_nodes).astype(np.float64)

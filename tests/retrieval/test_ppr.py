@@ -13,7 +13,9 @@ from retrieval.ppr import (
     minmax,
     personalized_pagerank,
     push_ppr,
-    seed_vector,
+    dense_seeds,
+    query_seeds,
+    top_nodes,
     specificity,
 )
 
@@ -122,25 +124,25 @@ def test_push_is_below_exact_and_within_residual() -> None:
     seeds = np.zeros(n)
     seeds[[2, 4]] = [1.0, 3.0]
     exact = personalized_pagerank(t, seeds, tol=1e-14, max_iter=500).scores
-    approx = push_ppr(t, seeds, epsilon=1e-3)
+    approx = push_ppr(t, [2, 4], [1.0, 3.0], epsilon=1e-3)
     gap = exact - approx.scores
     assert gap.min() >= -1e-12
     assert gap.sum() == pytest.approx(approx.residual, abs=1e-9)
-    fine = push_ppr(t, seeds, epsilon=1e-9)
+    fine = push_ppr(t, [2, 4, 4], [1.0, 1.0, 2.0], epsilon=1e-9)
     assert np.abs(exact - fine.scores).max() < 1e-7
 
 
 def test_push_stays_local() -> None:
     # two components: seeds in the first never touch the second
     t = build_transition(6, [0, 1, 3, 4], [1, 2, 4, 5])
-    res = push_ppr(t, [1.0, 0, 0, 0, 0, 0], epsilon=1e-6)
-    assert res.touched == 3
+    res = push_ppr(t, [0], [1.0], epsilon=1e-6)
+    assert res.nodes.tolist() == [0, 1, 2]
     assert res.scores[3:].tolist() == [0.0, 0.0, 0.0]
 
 
 def test_push_handles_dangling_seed() -> None:
     t = build_transition(3, [0], [1])
-    res = push_ppr(t, [0.0, 0.0, 1.0], epsilon=1e-12)
+    res = push_ppr(t, [2], [5.0], epsilon=1e-12)
     assert res.scores.tolist() == pytest.approx([0.0, 0.0, 1.0])
 
 
@@ -151,9 +153,17 @@ def test_specificity_and_minmax() -> None:
     assert minmax([]).size == 0
 
 
-def test_seed_vector_combines_entities_and_weighted_passages() -> None:
-    s = seed_vector(5, [3, 4, 3], [0.5, 1.0, 0.25], [0, 1, 2], [0.9, 0.5, 0.1], passage_weight=0.1)
-    assert s.tolist() == pytest.approx([0.1, 0.05, 0.0, 0.75, 1.0])
+def test_query_seeds_combine_entities_and_weighted_passages() -> None:
+    nodes, weights = query_seeds(
+        [3, 4, 3], [0.5, 1.0, 0.25], [0, 1, 2], [0.9, 0.5, 0.1], passage_weight=0.1
+    )
+    assert dense_seeds(5, nodes, weights).tolist() == pytest.approx([0.1, 0.05, 0.0, 0.75, 1.0])
+
+
+def test_top_nodes_best_first_ties_by_id_positive_only() -> None:
+    scores = np.array([0.2, 0.5, 0.2, 0.0, 0.9])
+    assert top_nodes(scores, [0, 1, 2, 3, 4], 4).tolist() == [4, 1, 0, 2]
+    assert top_nodes(scores, [2, 3], 5).tolist() == [2]
 
 
 @pytest.mark.parametrize(
@@ -168,8 +178,10 @@ def test_seed_vector_combines_entities_and_weighted_passages() -> None:
             lambda: personalized_pagerank(build_transition(2, [0], [1]), [1, 0], damping=1.0),
             "damping",
         ),
-        (lambda: push_ppr(build_transition(2, [0], [1]), [1, 0], epsilon=0), "epsilon"),
-        (lambda: seed_vector(2, [5], [1.0], [], []), "outside [0, 2)"),
+        (lambda: push_ppr(build_transition(2, [0], [1]), [0], [1.0], epsilon=0), "epsilon"),
+        (lambda: dense_seeds(2, [5], [1.0]), "outside [0, 2)"),
+        (lambda: push_ppr(build_transition(2, [0], [1]), [2], [1.0]), "outside [0, 2)"),
+        (lambda: push_ppr(build_transition(2, [0], [1]), [0], [0.0]), "all zeros"),
         (lambda: specificity([-1]), "non-negative"),
     ],
 )
