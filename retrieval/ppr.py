@@ -28,10 +28,10 @@ Two solvers:
   vectors at once (columns of a 2-D array) cost one sparse mat-mat per step.
 - :func:`push_ppr`: forward push (Andersen, Chung and Lang, "Local graph
   partitioning using PageRank vectors", FOCS 2006), done in rounds: every node
-  whose residual exceeds ``epsilon`` times its degree settles ``(1 - d)`` of it and pushes ``d`` of it
-  to its out-neighbours. It touches only the seeds' neighbourhood, so its cost
-  does not grow with the graph; the result is below the exact one by at most the
-  residual left (returned), never above it.
+  whose residual exceeds ``epsilon`` times its degree settles ``(1 - d)`` of it
+  and pushes ``d`` of it to its out-neighbours. It touches only the seeds'
+  neighbourhood, so its cost does not grow with the graph; the result is below
+  the exact one by at most the residual left (returned), never above it.
 
 Helpers for seeding: :func:`specificity` (``1 / passages mentioning an entity``),
 :func:`minmax`, :func:`query_seeds` (entity seeds plus passage seeds at
@@ -264,8 +264,8 @@ def push_ppr(
             "(or skip PageRank for that query)"
         )
     seeds, where = np.unique(nodes_in, return_inverse=True)
-    seed_mass = np.bincount(where, weights=weights_in)
-    seed_mass /= seed_mass.sum()
+    seed_mass = np.bincount(where, weights=weights_in).astype(np.float64)
+    seed_mass = seed_mass / seed_mass.sum()
     p = np.zeros(n)
     r = np.zeros(n)
     r[seeds] = seed_mass

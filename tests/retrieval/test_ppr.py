@@ -10,13 +10,13 @@ from retrieval.errors import RetrievalError
 from retrieval.ppr import (
     PageRankError,
     build_transition,
+    dense_seeds,
     minmax,
     personalized_pagerank,
     push_ppr,
-    dense_seeds,
     query_seeds,
-    top_nodes,
     specificity,
+    top_nodes,
 )
 
 
