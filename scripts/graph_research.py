@@ -10,21 +10,30 @@ top 10 equals hybrid's) with PPR variants built on :mod:`retrieval.ppr`:
   configurable, numbers/dates/ordinals off), from noun chunks, or both;
 - seeds: the query's entities (same extractor, matched by normalised key, plus
   the ``link_k`` entity names nearest to the query's mentions by embedding, at
-  cosine >= ``link_threshold``), each weighted by specificity ``1/df`` (or 1), plus
-  every hybrid candidate at ``passage_weight * minmax(fused score)``;
+  cosine >= ``link_threshold``), each weighted by specificity ``1/df`` (or 1) times
+  its link confidence, plus the dense top 100 (or hybrid top 100, or every
+  passage) at ``passage_weight * minmax(score)``;
+- PPR by forward push (:func:`retrieval.ppr.push_ppr`, ``epsilon``) or power iteration;
 - ranking: the passages by PPR score (``rank="ppr"``), or the hybrid list and the
   PPR list fused by RRF (``rank="fuse"``, graph weight ``graph_weight``);
-- gate: the graph speaks only when the query has a linked entity of specificity
-  at least ``gate_min_spec`` (df <= 1/gate_min_spec) and, with ``gate_agree``,
-  when PPR's top passage is among the hybrid top ``gate_agree``; otherwise hybrid stands.
+- gate: the graph speaks only when the query links an entity and (``gate_agree``)
+  PPR's top passage is among the fused (hybrid) ranking's top ``gate_agree``;
+  otherwise the hybrid ranking stands. ``gate_min_spec`` / ``gate_overlap`` are
+  other gates tried (``--analyse-gate`` prints the nDCG change by gate feature).
+
+``Config()`` is the recommended default; ``default_variants()`` changes one knob
+of it per row. ``--grid``/``--base`` sweep knobs; ``--bench N...`` times the
+graph step (CPU time) on synthetic Zipf graphs of N passages.
 
 Settings are chosen on development data (SciFact train qrels, MuSiQue) and
 reported on test splits. Every variant's per-query nDCG@10 is compared with
 dense by a paired randomisation test (``evaluation.stats``).
 
     PYTHONPATH=. .venv/bin/python scripts/graph_research.py \
-        [--datasets scifact-train scifact-test musique pubmedqa clapnq] \
-        [--cache /tmp/research_cache] [--out bench_results/graph_research.json]
+        [--datasets musique scifact-train scifact-test pubmedqa clapnq] \
+        [--cache /tmp/research_cache] [--out bench_results/graph_research.json] \
+        [--grid '{"damping": [0.5, 0.7]}' --base '{"passage_weight": 0.01}'] \
+        [--analyse-gate] [--bench 10000 100000]
 """
 
 from __future__ import annotations
@@ -69,13 +78,13 @@ class Config:
     link_threshold: float = 0.8
     specificity: bool = True
     damping: float = 0.5
-    passage_weight: float = 0.05
+    passage_weight: float = 0.01
     #: hybrid (top DEPTH fused) | dense100 (top DEPTH dense) | dense (every passage)
-    passage_seeds: str = "hybrid"
+    passage_seeds: str = "dense100"
     rank: str = "ppr"  # ppr | fuse
     graph_weight: float = 1.0
     gate_min_spec: float = 0.0  # 0: no specificity gate
-    gate_agree: int = 0  # 0: no agreement gate (PPR's top passage in hybrid top N)
+    gate_agree: int = 3  # 0: no agreement gate (PPR's top passage in hybrid top N)
     gate_overlap: int = 0  # 0: off; else PPR top 10 must share this many with hybrid top 10
     epsilon: float = 1e-5  # forward-push threshold; 0: exact power iteration
     max_df: float = 1.0  # drop entities mentioned by more than this share of passages
@@ -479,15 +488,24 @@ def run_dataset(
 
 
 def default_variants() -> dict[str, Config]:
+    """The recommended default (``Config()``) and one change of it per row."""
     c = Config()
     return {
-        "PPR (NER, synonyms, specificity)": c,
-        "PPR, no synonyms": replace(c, synonyms=False),
-        "PPR, no specificity": replace(c, specificity=False),
-        "PPR, passage seeds = dense over all": replace(c, passage_seeds="dense"),
-        "PPR, noun chunks": replace(c, extractor="chunks"),
-        "PPR, NER + noun chunks": replace(c, extractor="both"),
-        "PPR fused with hybrid (RRF)": replace(c, rank="fuse"),
+        "PPR default (NER, syn, spec, link, gate top-3)": c,
+        "  no gate": replace(c, gate_agree=0),
+        "  no synonym edges": replace(c, synonyms=False),
+        "  no specificity": replace(c, specificity=False),
+        "  no embedding links (exact keys only)": replace(c, link_k=0),
+        "  no synonyms, no embedding links": replace(c, synonyms=False, link_k=0),
+        "  passage seeds = hybrid top 100": replace(c, passage_seeds="hybrid"),
+        "  passage weight 0.05 (HippoRAG 2)": replace(c, passage_weight=0.05),
+        "  RRF(hybrid, PPR) instead of PPR order": replace(c, rank="fuse", graph_weight=2.0),
+        "  noun chunks (no syn/links), gate": replace(
+            c, extractor="chunks", synonyms=False, link_k=0
+        ),
+        "  noun chunks (no syn/links), no gate": replace(
+            c, extractor="chunks", synonyms=False, link_k=0, gate_agree=0
+        ),
     }
 
 
@@ -584,8 +602,27 @@ def main() -> None:
     parser.add_argument(
         "--analyse-gate", action="store_true", help="per-feature nDCG change of --base instead"
     )
+    parser.add_argument(
+        "--bench",
+        type=int,
+        nargs="*",
+        default=None,
+        help="only time the graph step on synthetic graphs of these passage counts",
+    )
     args = parser.parse_args()
     from rich.console import Console
+
+    if args.bench is not None:
+        cfg = _config(args.base)
+        bench = [
+            bench_graph_step(n, mentions=8.0, entity_ratio=1.0, syn_per_entity=1.0, cfg=cfg)
+            for n in args.bench or [10_000, 100_000]
+        ]
+        for b in bench:
+            print(b)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"bench": bench, "config": cfg.diff()}, indent=2))
+        return
 
     if args.analyse_gate:
         for name in args.datasets:
