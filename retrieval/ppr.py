@@ -225,6 +225,7 @@ def push_ppr(
     damping: float = DEFAULT_DAMPING,
     epsilon: float = 1e-4,
     max_rounds: int = 50,
+    blocked: np.ndarray | None = None,
 ) -> PushResult:
     """Personalized PageRank by forward push in rounds (Andersen, Chung and Lang 2006).
 
@@ -240,6 +241,11 @@ def push_ppr(
     entry-wise and the total error is ``sum(r) = 1 - sum(p)`` (``residual``).
     Only the seeds' neighbourhood is visited: no step costs the graph's size
     beyond allocating the two (lazily zeroed) score arrays.
+
+    ``blocked`` (``(n,)`` bool): nodes no walk may enter or leave (samples the
+    caller may not see, deleted samples). Mass pushed into them is dropped, so no
+    score reaches a node through them; blocked seeds are ignored. With blocked
+    nodes ``residual`` also counts the dropped mass.
     """
     if not 0.0 <= damping < 1.0:
         raise PageRankError(f"damping must be in [0, 1), got {damping}")
@@ -263,6 +269,13 @@ def push_ppr(
             "the seeds are all zeros; give at least one node a positive weight "
             "(or skip PageRank for that query)"
         )
+    if blocked is not None:
+        if blocked.shape != (n,):
+            raise PageRankError(f"blocked has shape {blocked.shape}; give one flag per node ({n},)")
+        keep = ~blocked[nodes_in]
+        nodes_in, weights_in = nodes_in[keep], weights_in[keep]
+        if float(weights_in.sum()) <= 0:
+            return PushResult(np.zeros(n), np.zeros(0, dtype=np.int64), 0, 1.0, 0)
     seeds, where = np.unique(nodes_in, return_inverse=True)
     seed_mass = np.bincount(where, weights=weights_in).astype(np.float64)
     seed_mass = seed_mass / seed_mass.sum()
@@ -304,6 +317,10 @@ def push_ppr(
         edge = np.arange(total) + offsets
         grown, inverse = np.unique(indices[edge], return_inverse=True)
         r[grown] += np.bincount(inverse, weights=data[edge] * np.repeat(push, lengths))
+        if blocked is not None:
+            stopped = blocked[grown]
+            r[grown[stopped]] = 0.0
+            grown = grown[~stopped]
         frontier = np.union1d(grown, seeds) if lost.any() else grown
     nodes = np.unique(np.concatenate(settled)) if settled else np.zeros(0, dtype=np.int64)
     residual = max(0.0, 1.0 - float(p[nodes].sum()))

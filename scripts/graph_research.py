@@ -545,9 +545,7 @@ def gate_analysis(name: str, cache: Cache, cfg: Config) -> list[dict[str, Any]]:
 
 
 def _config(overrides: dict[str, Any]) -> Config:
-    fixed: dict[str, Any] = {
-        k: frozenset(v) if k == "labels" else v for k, v in overrides.items()
-    }
+    fixed: dict[str, Any] = {k: frozenset(v) if k == "labels" else v for k, v in overrides.items()}
     return replace(Config(), **fixed)
 
 

@@ -140,6 +140,16 @@ def test_push_stays_local() -> None:
     assert res.scores[3:].tolist() == [0.0, 0.0, 0.0]
 
 
+def test_push_never_passes_through_a_blocked_node() -> None:
+    # path 0 - 1 - 2: with 1 blocked, nothing reaches 2 and 1 scores nothing
+    t = build_transition(3, [0, 1], [1, 2])
+    blocked = np.array([False, True, False])
+    res = push_ppr(t, [0], [1.0], epsilon=1e-9, blocked=blocked)
+    assert res.scores[1:].tolist() == [0.0, 0.0]
+    assert res.scores[0] == pytest.approx(0.5)  # settles (1 - d) once, the rest is dropped
+    assert push_ppr(t, [1], [1.0], blocked=blocked).nodes.size == 0
+
+
 def test_push_handles_dangling_seed() -> None:
     t = build_transition(3, [0], [1])
     res = push_ppr(t, [2], [5.0], epsilon=1e-12)
