@@ -49,14 +49,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
-from retrieval.errors import RetrievalError
+from retrieval.errors import PageRankError
 
 #: HippoRAG 2's damping (probability of following an edge)
 DEFAULT_DAMPING = 0.5
-
-
-class PageRankError(RetrievalError):
-    """A PageRank input is malformed (edge out of range, negative weight, empty seeds...)."""
 
 
 @dataclass(frozen=True)
