@@ -78,7 +78,7 @@ class AnswerLike(Protocol):
 
 
 class AnswererLike(Protocol):
-    """What the runner needs of an answerer (``retrieval.answer.Answerer`` fits)."""
+    """What the runner needs of an answerer (``retrieval.answerer.Answerer`` fits)."""
 
     def answer(self, query: str, k: int = ..., filters: Any = ...) -> Any: ...
 

@@ -147,7 +147,7 @@ def _filters(golden: GoldenSet, clearance: str) -> Any:
 
 
 def _index_manifest(settings: Settings) -> dict[str, Any] | None:
-    from retrieval.sync import read_manifest
+    from retrieval.index_bundle import read_manifest
 
     return read_manifest(settings.index_dir)
 

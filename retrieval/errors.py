@@ -31,3 +31,7 @@ class FilterError(RetrievalError):
 
 class AnswerError(RetrievalError):
     """An answer could not be built, or the configured generator endpoint failed."""
+
+
+class PageRankError(RetrievalError):
+    """A PageRank input is malformed (edge out of range, negative weight, empty seeds...)."""

@@ -18,7 +18,12 @@ models or plain rows back. Modules by subject:
 - :mod:`kg.queries.nodes`: which shared nodes the graph already describes;
 - :mod:`kg.queries.datasets`: the current samples a delete selector names;
 - :mod:`kg.queries.lineage`: the reads behind a provenance trace (:mod:`kg.provenance`);
-- :mod:`kg.queries.rows`: raw SELECT rows for the reads on hot paths.
+- :mod:`kg.queries.rows`: raw SELECT rows for the reads on hot paths;
+- :mod:`kg.queries.state`: a key of the sample state, for caches of sample reads;
+- :mod:`kg.queries.corpus`: current samples and their texts, what an index covers;
+- :mod:`kg.queries.filters`: the samples a provenance/governance filter allows;
+- :mod:`kg.queries.hits`: text and provenance summary of search hits;
+- :mod:`kg.queries.mentions`: entity mentions and names, for graph enrichment.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.

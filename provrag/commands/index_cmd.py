@@ -12,7 +12,7 @@ from provrag.commands.progress import counted
 from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from retrieval.sync import CheckReport, SyncReport
+    from retrieval.index_sync import CheckReport, SyncReport
 
 #: how many IRIs of each kind ``--check`` prints before "... and N more"
 SHOW = 20

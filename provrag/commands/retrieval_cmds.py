@@ -12,7 +12,7 @@ from provrag.commands.common import console, err_console, fail, settings_of, usa
 
 if TYPE_CHECKING:
     from kg.model import ScoredPassage
-    from retrieval.answer import AnswerResult
+    from retrieval.answerer import AnswerResult
     from retrieval.filters import Filters
     from retrieval.retriever import GraphRetriever
 

@@ -16,8 +16,8 @@ from kg.graph import KnowledgeGraph
 from kg.store.embedded import OxigraphStore
 from retrieval.embedder import EmbeddingCache, SentenceTransformerEmbedder, embed_cached
 from retrieval.index import VectorIndex, iris_to_ids
+from retrieval.index_sync import sync_index
 from retrieval.lexical import LexicalIndex
-from retrieval.sync import sync_index
 from searchbench.common import (
     console,
     percentiles,

@@ -26,7 +26,7 @@ from kg.mapping import (
 from kg.model import SampleRecord
 from kg.store.embedded import OxigraphStore
 from retrieval.embedder import SentenceTransformerEmbedder
-from retrieval.sync import sync_index
+from retrieval.index_sync import sync_index
 from searchbench.common import console, percentiles, table, tile, timed
 
 
@@ -100,8 +100,8 @@ def bench_retriever(
     from provrag.wiring import NerQueryLinker
     from retrieval.embedder import EmbeddingCache as Cache
     from retrieval.filters import Filters
+    from retrieval.index_sync import CACHE_FILE
     from retrieval.retriever import GraphRetriever, RetrieverConfig
-    from retrieval.sync import CACHE_FILE
 
     texts, queries, _, sentences, parts = corpus
     queries = queries[:n_queries]

@@ -7,8 +7,8 @@ import pytest
 from kg.graph import KnowledgeGraph
 from kg.model import GenerationIn, LabelIn, SampleRecord
 from retrieval.filters import Filters
+from retrieval.index_sync import sync_index
 from retrieval.retriever import MODES, GraphRetriever, Retriever, RetrieverConfig
-from retrieval.sync import sync_index
 from tests.retrieval.conftest import CountingEmbedder, invalidate
 from tests.retrieval.search_data import ENTITIES, passages, write_corpus
 
