@@ -40,20 +40,20 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from datetime import datetime
 from itertools import combinations
-from typing import Any, Literal
+from typing import Any
 
 from evaluation.drift import check_version, version_members_pattern
 from evaluation.errors import MetricError
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.model import LabelValue
+from kg.typing import AnnotatorKind, PercentMethod
 
 #: item (sample external id) -> annotator name -> label value
 LabelMatrix = dict[str, dict[str, LabelValue]]
-PercentMethod = Literal["unanimous", "pairwise"]
 
 #: annotator kinds counted when none are given
-DEFAULT_KINDS: tuple[str, ...] = ("human",)
+DEFAULT_KINDS: tuple[AnnotatorKind, ...] = ("human",)
 
 
 # ------------------------------------------------------------------ coefficients

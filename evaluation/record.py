@@ -13,9 +13,9 @@ Run directory ``<runs dir>/<run id>/``:
 
 Graph: the run is a ``pr:EvaluationRun`` in its own named graph
 ``prid:run/<run id>`` (shape in :mod:`kg.mapping.evaluation`), written atomically;
-it holds what a re-run needs (golden set version, retriever kind and settings,
-k, seed, embedding model, index manifest) and every overall and per-slice mean
-as a ``pr:MetricValue``.
+it holds what a re-run needs (the run's :class:`~evaluation.spec.RunSpec`, plus
+golden set version, retriever kind and settings, k, seed, embedding model,
+index manifest) and every overall and per-slice mean as a ``pr:MetricValue``.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from urllib.parse import unquote
 
 from evaluation.errors import EvaluationError, GoldenSetError
 from evaluation.golden import GoldenSet
-from evaluation.runner import EvalResult
+from evaluation.results import EvalResult
 from evaluation.slices import slice_label
+from evaluation.spec import RunSpec
 from evaluation.trecio import read_trec_qrels, read_trec_run, write_trec_qrels, write_trec_run
 from kg import ids
 from kg.graph import KnowledgeGraph
@@ -141,8 +142,9 @@ def record_run(
 ) -> str:
     """Write the run's activity graph ``prid:run/<run id>`` (atomically); its IRI.
 
-    ``retriever_settings`` is everything a re-run needs besides the golden set,
-    kind, k and seed (fusion settings, filters, depth, metrics, ...).
+    ``retriever_settings`` is what the retriever says of itself (its channels,
+    weights, index, ...); the result's :class:`~evaluation.spec.RunSpec` is recorded
+    too (``pr:runSpec``): everything a re-run needs.
     """
     if not result.run_id:
         raise EvaluationError("the result has no run id; set result.run_id = new_run_id()")
@@ -166,6 +168,7 @@ def record_run(
         embedding_model=embedding_model,
         index_manifest=index_manifest,
         run_file=run_file,
+        run_spec=None if result.spec is None else result.spec.to_dict(),
         metrics=metric_values(result),
     )
     with kg.write_graph(graph) as writer:
@@ -192,10 +195,27 @@ class RunRecord:
     run_file: str | None
     started: datetime | None
     ended: datetime | None
+    #: the recorded ``pr:runSpec`` JSON (None: recorded before run specs were)
+    run_spec: dict[str, Any] | None = None
+
+    @property
+    def spec(self) -> RunSpec:
+        """What the run did; a run recorded before specs gets one from its settings."""
+        if self.run_spec is not None:
+            return RunSpec.from_dict(self.run_spec)
+        return RunSpec.from_legacy(
+            self.retriever_settings,
+            golden=self.golden_name or self.golden_iri,
+            golden_version=self.golden_version,
+            retriever_kind=self.retriever_kind,
+            k=self.k,
+            seed=self.seed,
+        )
 
 
 _RUN_QUERY = """
 SELECT ?gs ?title ?gsv ?kind ?settings ?k ?seed ?model ?manifest ?version ?file ?start ?end
+       ?spec
 WHERE {{
   <{run}> a pr:EvaluationRun ;
           pr:goldenSet ?gs ; pr:goldenSetVersion ?gsv ; pr:retrieverKind ?kind ;
@@ -207,6 +227,7 @@ WHERE {{
   OPTIONAL {{ <{run}> pr:runFile ?file }}
   OPTIONAL {{ <{run}> prov:startedAtTime ?start }}
   OPTIONAL {{ <{run}> prov:endedAtTime ?end }}
+  OPTIONAL {{ <{run}> pr:runSpec ?spec }}
 }}
 """
 
@@ -240,6 +261,7 @@ def read_run_record(kg: KnowledgeGraph, run_id: str) -> RunRecord:
         run_file=None if r.get("file") is None else str(r["file"]),
         started=r.get("start"),
         ended=r.get("end"),
+        run_spec=_json(r.get("spec")),
     )
 
 

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 from evaluation.compare import Comparison, compare_runs
 from evaluation.errors import EvaluationError
-from evaluation.runner import EvalResult
+from evaluation.results import EvalResult
 
 HTML_FILE = "report.html"
 MD_FILE = "report.md"

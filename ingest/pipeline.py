@@ -58,12 +58,12 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
 from ingest.errors import DuplicateRecordError
-from ingest.quarantine import OnInvalid, Quarantine
+from ingest.quarantine import Quarantine
 from ingest.readers import InputFile, describe, expand_paths, iter_records
 from ingest.report import FileSummary, IngestReport, NerSummary
 from ingest.validate import InvalidRecord, RecordValidator, ValidRecord
@@ -72,12 +72,10 @@ from kg.graph import GraphWriter, KnowledgeGraph
 from kg.model import now_utc
 from kg.ontology import ensure_ontology
 from kg.store.base import SelectResult, Term
+from kg.typing import ON_DUPLICATE, OnDuplicate, OnInvalid
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
-
-OnDuplicate = Literal["skip", "overwrite", "fail"]
-ON_DUPLICATE: tuple[OnDuplicate, ...] = ("skip", "overwrite", "fail")
 
 #: test hook: SIGKILL this process after writing this many chunks (see module doc)
 CRASH_ENV = "PROVRAG_TEST_CRASH_AFTER_CHUNKS"

@@ -29,3 +29,7 @@ class NotFoundError(KGError):
 
 class ValidationReportError(KGError):
     """SHACL validation found violations."""
+
+
+class FilterError(KGError):
+    """A search filter is malformed (a label filter that is not FIELD=VALUE, ...)."""

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kg.graph import KnowledgeGraph
 from kg.store.base import SelectResult
+from kg.typing import GraphOrder
 from retrieval.errors import RetrievalError
 from retrieval.filters import AllowedSet
 from retrieval.index import iri_to_id
@@ -53,10 +54,6 @@ NEIGHBOURS = 10
 HOP2_DECAY = 0.5
 #: candidates whose ties are broken by dense similarity (the rest by id)
 TIE_POOL = 4000
-
-#: how the graph channel orders its candidates: by entity evidence (idf sum, then
-#: similarity) or by similarity to the query among the entity-matched samples
-GraphOrder = Literal["entities", "similarity"]
 
 _MENTIONS = """
 SELECT ?s ?ext ?e WHERE {

@@ -21,9 +21,12 @@ from typing import Any
 from kg.graph import KnowledgeGraph
 from kg.model import ProvenanceSummary
 from kg.store.base import SelectResult
+from kg.typing import ORIGINS, Origin
 from retrieval.errors import RetrievalError
 
 _SEP = "\u001f"
+#: an origin as stored -> the origin (anything else: unknown)
+_ORIGINS: dict[str, Origin] = {o: o for o in ORIGINS}
 
 _HYDRATE = """
 SELECT ?s ?ext ?text ?origin ?inv ?generator ?model ?template ?prompt_version ?seed ?dataset
@@ -124,7 +127,7 @@ def hydrate(kg: KnowledgeGraph, iris: Sequence[str]) -> dict[str, Hydrated]:
         batches = _split(r.get("batches"))
         origin = _str(r.get("origin"))
         summary = ProvenanceSummary(
-            origin=origin if origin in ("real", "synthetic") else None,  # type: ignore[arg-type]
+            origin=_ORIGINS.get(origin or ""),
             dataset=_str(r.get("dataset")),
             version=max(versions, key=_natural) if versions else None,
             generator=_str(r.get("generator")),

@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 
 from kg.graph import KnowledgeGraph
+from kg.typing import IndexType
 from retrieval.corpus import CorpusRow, current_samples, ingest_batches
 from retrieval.embedder import Embedder, EmbeddingCache, embed_cached
 from retrieval.errors import IndexMismatchError, IndexNotFoundError, SearchIndexError
 from retrieval.index import (
-    IndexSetting,
     VectorIndex,
     choose_index_type,
     iri_to_id,
@@ -287,7 +287,7 @@ def sync_index(
     embedder: Embedder,
     *,
     rebuild: bool = False,
-    index_type: IndexSetting = "auto",
+    index_type: IndexType = "auto",
     hnsw_threshold: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:

@@ -75,6 +75,7 @@ from kg.mapping import (  # noqa: E402
 )
 from kg.model import SampleRecord  # noqa: E402
 from kg.store.embedded import OxigraphStore  # noqa: E402
+from kg.typing import INDEX_TYPES, IndexType, literal_value  # noqa: E402
 from retrieval.embedder import (  # noqa: E402
     EmbeddingCache,
     SentenceTransformerEmbedder,
@@ -603,12 +604,14 @@ def bench_retriever(
     base_vectors: np.ndarray,
     corpus: tuple[list[str], list[str], str, list[str], list[list[int]]],
     n_queries: int,
-    index_types: Sequence[str] = ("flat",),
+    index_types: Sequence[IndexType] = ("flat",),
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from kg.model import Filters
+    from kg.typing import RetrieverMode
     from provrag.wiring import NerQueryLinker
+    from retrieval.config import RetrieverConfig
     from retrieval.embedder import EmbeddingCache as Cache
-    from retrieval.filters import Filters
-    from retrieval.retriever import GraphRetriever, RetrieverConfig
+    from retrieval.retriever import GraphRetriever
     from retrieval.sync import CACHE_FILE
 
     texts, queries, _, sentences, parts = corpus
@@ -638,7 +641,7 @@ def bench_retriever(
             sync_s, report = timed(partial(sync_index, kg, directory, embedder))
             if report.embedded:
                 raise RuntimeError(f"sync embedded {report.embedded} texts; expected none")
-            variants: list[tuple[str, str, RetrieverConfig, Filters | None]] = [
+            variants: list[tuple[str, RetrieverMode, RetrieverConfig, Filters | None]] = [
                 ("dense", "dense", RetrieverConfig(), None),
                 ("dense + graph", "enriched",
                  RetrieverConfig(weights={"dense": 1.0, "lexical": 0.0, "graph": 1.0}), None),
@@ -656,10 +659,10 @@ def bench_retriever(
             ):
                 if index_type != report.index_type:
                     convert_s, report = timed(
-                        partial(sync_index, kg, directory, embedder, index_type=index_type)  # type: ignore[arg-type]
+                        partial(sync_index, kg, directory, embedder, index_type=index_type)
                     )
                     setup[f"convert_to_{index_type}_s"] = round(convert_s, 2)
-                retriever = GraphRetriever(kg, directory, embedder, linker, config, mode)  # type: ignore[arg-type]
+                retriever = GraphRetriever(kg, directory, embedder, linker, config, mode)
                 first_s, _ = timed(partial(retriever.search, queries[0], 10, filters))
                 setup[f"first_query_s[{label}, {index_type}]"] = round(first_s, 3)
                 for q in queries[1:6]:  # warm-up
@@ -778,13 +781,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     retriever_rows: list[dict[str, Any]] = []
     if not args.skip_retriever:
         console.print("[bold]4. retriever latency (dense, graph enrichment, filters)[/]")
+        index_types = [literal_value(INDEX_TYPES, t) for t in args.retriever_index.split(",") if t]
+        kinds = [t for t in index_types if t is not None]
+        if len(kinds) < len(index_types):
+            raise SystemExit(f"--retriever-index takes {', '.join(INDEX_TYPES)}, comma-separated")
         retriever_setup, retriever_rows = bench_retriever(
-            embedder,
-            retriever_sizes,
-            base_vectors,
-            corpus,
-            args.queries,
-            [t for t in args.retriever_index.split(",") if t],
+            embedder, retriever_sizes, base_vectors, corpus, args.queries, kinds
         )
 
     results: dict[str, Any] = {}

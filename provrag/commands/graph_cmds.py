@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from kg.typing import EXPORT_FORMATS, SPARQL_FORMATS, ExportFormat, SparqlFormat, literal_value
+
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
     from kg.store.base import QueryResult
 
 T = TypeVar("T")
 
-SPARQL_FORMATS = ("table", "json", "csv", "turtle")
-EXPORT_FORMATS = ("turtle", "nquads", "trig")
-_EXPORT_EXTENSIONS = {".ttl": "turtle", ".nq": "nquads", ".trig": "trig"}
+_EXPORT_EXTENSIONS: dict[str, ExportFormat] = {".ttl": "turtle", ".nq": "nquads", ".trig": "trig"}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -60,7 +60,7 @@ CONFIG_TEMPLATE = """\
 # [retrieval]
 # fusion = "rrf"                # rrf | weighted
 # rrf_k = 60
-# weights = { dense = 1.0, lexical = 1.0, graph = 1.0 }
+# weights = { dense = 1.0, lexical = 0.5, graph = 1.0 }
 # provenance_weighting = false
 # provenance_weights = { human_labelled = 1.2, real = 1.0, synthetic = 0.8 }
 # graph_hops = 1
@@ -155,7 +155,7 @@ def _csv_value(term: Any) -> str:
     return str(term)
 
 
-def render_result(result: QueryResult, fmt: str) -> Any:
+def render_result(result: QueryResult, fmt: SparqlFormat) -> Any:
     """Text (json, csv, turtle) or a rich renderable (table) for a query result."""
     import csv
     import io
@@ -256,7 +256,7 @@ def sparql(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="read the query from this file")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json | csv | turtle")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=" | ".join(SPARQL_FORMATS))] = "table",
 ) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
@@ -265,7 +265,8 @@ def sparql(
     """
     from provrag.commands.common import fail
 
-    if fmt not in SPARQL_FORMATS:
+    shape = literal_value(SPARQL_FORMATS, fmt)
+    if shape is None:
         fail(f"unknown --format {fmt!r}; use one of: {', '.join(SPARQL_FORMATS)}")
     if (query is None) == (file is None):
         fail("give either a QUERY or --file FILE (exactly one)")
@@ -277,7 +278,7 @@ def sparql(
             fail(f"cannot read the query file {file}: {exc}")
     result = _with_kg(ctx, lambda kg: kg.query(text or ""), recover=False)
     try:
-        rendered = render_result(result, fmt)
+        rendered = render_result(result, shape)
     except ValueError as exc:
         fail(str(exc))
     _print(rendered)
@@ -369,22 +370,25 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="turtle | nquads | trig (default: from the extension)"),
+        typer.Option(
+            "--format", help=f"{' | '.join(EXPORT_FORMATS)} (default: from the extension)"
+        ),
     ] = None,
 ) -> None:
     """Export the graph to an RDF file (nquads/trig: a full backup; turtle: the union)."""
     from kg.io import export_graph
     from provrag.commands.common import console, fail
 
-    name = fmt or _EXPORT_EXTENSIONS.get(output.suffix.lower())
-    if name is None:
+    given = fmt or _EXPORT_EXTENSIONS.get(output.suffix.lower())
+    if given is None:
         fail(
             f"cannot tell the format of {output} from its extension; "
             f"pass --format ({', '.join(EXPORT_FORMATS)})"
         )
-    if name not in EXPORT_FORMATS:
-        fail(f"unknown --format {name!r}; use one of: {', '.join(EXPORT_FORMATS)}")
-    written = _with_kg(ctx, lambda kg: export_graph(kg, output, name))  # type: ignore[arg-type]
+    name = literal_value(EXPORT_FORMATS, given)
+    if name is None:
+        fail(f"unknown --format {given!r}; use one of: {', '.join(EXPORT_FORMATS)}")
+    written = _with_kg(ctx, lambda kg: export_graph(kg, output, name))
     console.print(f"exported {written} statements as {name} to {output}", highlight=False)
 
 

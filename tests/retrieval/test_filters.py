@@ -3,16 +3,15 @@ from __future__ import annotations
 import pytest
 
 from kg import ids
+from kg.errors import FilterError as LabelFilterError
 from kg.graph import KnowledgeGraph
-from kg.model import GenerationIn, LabelIn, SampleRecord
+from kg.model import Filters, GenerationIn, LabelIn, SampleRecord, parse_label
 from retrieval.errors import FilterError
 from retrieval.filters import (
     AllowedSet,
     AllowedSets,
-    Filters,
     allowed_iris,
     graph_state,
-    parse_label,
     visible_sensitivities,
 )
 from retrieval.index import iri_to_id
@@ -101,7 +100,7 @@ def test_a_sample_without_sensitivity_counts_as_restricted(kg: KnowledgeGraph) -
 def test_label_filter_needs_field_and_value() -> None:
     assert parse_label(" intent = refund ") == ("intent", "refund")
     for bad in ("intent", "=refund", "intent="):
-        with pytest.raises(FilterError, match="FIELD=VALUE"):
+        with pytest.raises(LabelFilterError, match="FIELD=VALUE"):
             parse_label(bad)
 
 
