@@ -7,7 +7,8 @@ version's IRI (:func:`kg.ids.dataset_version_iri`). An unchanged sample joins a 
 version by an extra ``pr:inDatasetVersion`` triple, so it is a member of both; a
 revised sample is a new revision IRI in the new version (``prov:wasRevisionOf`` the
 old one), while the old revision stays a member of the old version. So a version is
-read *as it was ingested*, with two exceptions (:func:`version_members_pattern`):
+read *as it was ingested*, with two exceptions
+(:func:`kg.queries.versions.version_members_pattern`):
 
 - a sample invalidated by a deletion (``prov:wasInvalidatedBy`` a ``pr:Deletion``)
   leaves every version, as ``provrag delete`` promises;
@@ -46,27 +47,19 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from evaluation.errors import EvaluationError, MetricError
-from kg import ids
+from evaluation.errors import EvaluationError, MetricError, UnknownVersionError
 from kg.graph import KnowledgeGraph
+from kg.queries.versions import (
+    VersionMember,
+    dataset_versions,
+    has_dataset_version,
+    version_label_counts,
+    version_members,
+    version_texts,
+)
 
 #: prompt-version key of a synthetic sample whose config names no prompt version
 NO_PROMPT_VERSION = "(none)"
-
-
-class UnknownVersionError(EvaluationError):
-    """A dataset version asked for is not in the graph."""
-
-    def __init__(self, dataset: str, version: str, known: Sequence[str]) -> None:
-        self.dataset = dataset
-        self.version = version
-        self.known = list(known)
-        hint = (
-            f"versions of {dataset!r} in the graph: {', '.join(known)}"
-            if known
-            else f"the graph has no dataset {dataset!r}; ingest it first or check the name"
-        )
-        super().__init__(f"dataset {dataset!r} has no version {version!r}; {hint}")
 
 
 class TextEmbedder(Protocol):
@@ -78,29 +71,9 @@ class TextEmbedder(Protocol):
 # ------------------------------------------------------------------ membership
 
 
-def version_members_pattern(var: str, dataset: str, version: str) -> str:
-    """SPARQL group pattern binding ``var`` to the members of one dataset version."""
-    dv = f"<{ids.dataset_version_iri(dataset, version)}>"
-    return (
-        f"{var} pr:inDatasetVersion {dv} .\n"
-        f"  FILTER NOT EXISTS {{ {var} prov:wasInvalidatedBy ?_del . ?_del a pr:Deletion }}\n"
-        f"  FILTER NOT EXISTS {{ ?_newer prov:wasRevisionOf {var} ; pr:inDatasetVersion {dv} }}"
-    )
-
-
-def dataset_versions(kg: KnowledgeGraph, dataset: str) -> list[str]:
-    """The version labels of ``dataset`` in the graph, sorted."""
-    rows = kg.select(
-        f"SELECT DISTINCT ?v WHERE {{ ?dv dcterms:isVersionOf <{ids.dataset_iri(dataset)}> ; "
-        "pr:versionLabel ?v }"
-    )
-    return sorted(str(r["v"]) for r in rows)
-
-
 def check_version(kg: KnowledgeGraph, dataset: str, version: str) -> None:
     """Raise :class:`UnknownVersionError` unless the graph knows the dataset version."""
-    dv = ids.dataset_version_iri(dataset, version)
-    if not kg.ask(f"ASK {{ <{dv}> a pr:DatasetVersion }}"):
+    if not has_dataset_version(kg, dataset, version):
         raise UnknownVersionError(dataset, version, dataset_versions(kg, dataset))
 
 
@@ -282,72 +255,25 @@ class DriftReport:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class _Member:
-    revision: str
-    logical: str
-    external_id: str
-    origin: str | None
-    length: int
-    prompt_key: str | None
+def _prompt_key(member: VersionMember) -> str | None:
+    """``<generator>/<prompt version>`` of a generated sample, else None."""
+    if member.generator is None:
+        return None
+    return f"{member.generator}/{member.prompt_version or NO_PROMPT_VERSION}"
 
 
-def _members(kg: KnowledgeGraph, dataset: str, version: str) -> list[_Member]:
-    rows = kg.select(
-        f"""
-SELECT ?s ?logical ?id ?origin (STRLEN(?text) AS ?len) ?gen ?pv WHERE {{
-  {version_members_pattern("?s", dataset, version)}
-  ?s prov:specializationOf ?logical ; pr:externalId ?id ; pr:text ?text .
-  OPTIONAL {{ ?s pr:origin ?origin }}
-  OPTIONAL {{
-    ?s prov:wasGeneratedBy ?g . ?g a pr:Generation ; prov:used ?c .
-    ?c pr:generatorName ?gen .
-    OPTIONAL {{ ?c pr:promptVersion ?pv }}
-  }}
-}}"""
-    )
-    out: dict[str, _Member] = {}
-    for r in rows:
-        key = None
-        if r.get("gen") is not None:
-            key = f"{r['gen']}/{r.get('pv') or NO_PROMPT_VERSION}"
-        out.setdefault(
-            r["s"],
-            _Member(r["s"], r["logical"], r["id"], r.get("origin"), int(r["len"]), key),
-        )
-    return list(out.values())
+def _prompt_counts(members: Sequence[VersionMember]) -> Counter[str]:
+    keys = (_prompt_key(m) for m in members if m.origin == "synthetic")
+    return Counter(k for k in keys if k)
 
 
 def _label_counts(
     kg: KnowledgeGraph, dataset: str, version: str, kinds: Collection[str] | None
 ) -> dict[str, Counter[str]]:
-    kinds_clause = ""
-    if kinds is not None:
-        values = " ".join(f'"{k}"' for k in sorted(kinds))
-        kinds_clause = (
-            f"?l prov:wasGeneratedBy ?a . ?a pr:annotatorKind ?kind . VALUES ?kind {{ {values} }}"
-        )
-    rows = kg.select(
-        f"""
-SELECT ?field ?value (COUNT(DISTINCT ?l) AS ?n) WHERE {{
-  {version_members_pattern("?s", dataset, version)}
-  ?s pr:hasLabel ?l . ?l pr:labelField ?field ; pr:labelValue ?v .
-  {kinds_clause}
-  BIND(STR(?v) AS ?value)
-}} GROUP BY ?field ?value"""
-    )
     out: dict[str, Counter[str]] = {}
-    for r in rows:
-        out.setdefault(str(r["field"]), Counter())[str(r["value"])] += int(r["n"])
+    for row in version_label_counts(kg, dataset, version, kinds):
+        out.setdefault(row.field, Counter())[row.value] += row.count
     return out
-
-
-def _texts(kg: KnowledgeGraph, dataset: str, version: str) -> dict[str, str]:
-    rows = kg.select(
-        f"SELECT ?s ?text WHERE {{ {version_members_pattern('?s', dataset, version)}\n"
-        "  ?s pr:text ?text }"
-    )
-    return {r["s"]: r["text"] for r in rows}
 
 
 def _centroid_distance(
@@ -373,7 +299,7 @@ def _centroid_distance(
     return float(1.0 - np.dot(ca, cb) / (na * nb))
 
 
-def _changes(a: Sequence[_Member], b: Sequence[_Member]) -> SampleChanges:
+def _changes(a: Sequence[VersionMember], b: Sequence[VersionMember]) -> SampleChanges:
     rev_a = {m.logical: m for m in a}
     rev_b = {m.logical: m for m in b}
     common = rev_a.keys() & rev_b.keys()
@@ -409,14 +335,14 @@ def drift_report(
     """
     check_version(kg, dataset, version_a)
     check_version(kg, dataset, version_b)
-    a = _members(kg, dataset, version_a)
-    b = _members(kg, dataset, version_b)
+    a = version_members(kg, dataset, version_a)
+    b = version_members(kg, dataset, version_b)
     labels_a = _label_counts(kg, dataset, version_a, annotator_kinds)
     labels_b = _label_counts(kg, dataset, version_b, annotator_kinds)
     distance = None
     if embedder is not None:
         distance = _centroid_distance(
-            _texts(kg, dataset, version_a), _texts(kg, dataset, version_b), embedder
+            version_texts(kg, dataset, version_a), version_texts(kg, dataset, version_b), embedder
         )
     return DriftReport(
         dataset=dataset,
@@ -427,8 +353,8 @@ def drift_report(
             Counter(m.origin or "unknown" for m in a), Counter(m.origin or "unknown" for m in b)
         ),
         prompt_versions=Distribution.of(
-            Counter(m.prompt_key for m in a if m.prompt_key and m.origin == "synthetic"),
-            Counter(m.prompt_key for m in b if m.prompt_key and m.origin == "synthetic"),
+            _prompt_counts(a),
+            _prompt_counts(b),
         ),
         labels={
             f: Distribution.of(labels_a.get(f, Counter()), labels_b.get(f, Counter()))

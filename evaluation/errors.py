@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kg.errors import ProvragError
 
-class EvaluationError(Exception):
+
+class EvaluationError(ProvragError):
     """Base class of every error raised by :mod:`evaluation`."""
+
+
+class RunSpecError(EvaluationError, ValueError):
+    """A value of an evaluation run spec (``evaluation.spec.RunSpec``) is not valid.
+
+    Raised inside pydantic validators, which only turn a ``ValueError`` into a
+    ``pydantic.ValidationError``: hence the second base.
+    """
 
 
 class MetricError(EvaluationError):
@@ -55,3 +66,26 @@ class GoldenVersionConflictError(GoldenSetError):
 
 class TrecFormatError(EvaluationError):
     """A TREC run or qrels file (or a value to be written to one) is malformed."""
+
+
+class GateError(EvaluationError):
+    """A gate is not written as ``METRIC[SLICE=VALUE]>=THRESHOLD``."""
+
+
+class RunNotFoundError(EvaluationError):
+    """No recorded run has the id asked for."""
+
+
+class UnknownVersionError(EvaluationError):
+    """A dataset version asked for is not in the graph."""
+
+    def __init__(self, dataset: str, version: str, known: Sequence[str]) -> None:
+        self.dataset = dataset
+        self.version = version
+        self.known = list(known)
+        hint = (
+            f"versions of {dataset!r} in the graph: {', '.join(known)}"
+            if known
+            else f"the graph has no dataset {dataset!r}; ingest it first or check the name"
+        )
+        super().__init__(f"dataset {dataset!r} has no version {version!r}; {hint}")

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from evaluation.errors import EvaluationError, MetricError
+from evaluation.errors import GateError, MetricError
 from evaluation.metrics import parse_metric
 from evaluation.results import ANSWER_METRICS, SYNTHETIC_SHARE, EvalResult
 from evaluation.slices import slice_label
@@ -46,10 +46,6 @@ _GATE_RE = re.compile(
     r"(?P<op>>=|<=|>|<)\s*(?P<threshold>\S+)\s*$"
 )
 _SHARE_RE = re.compile(rf"^{SYNTHETIC_SHARE}@(\d+)$")
-
-
-class GateError(EvaluationError):
-    """A gate is not written as ``METRIC[SLICE=VALUE]>=THRESHOLD``."""
 
 
 @dataclass(frozen=True)

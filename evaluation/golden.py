@@ -39,6 +39,7 @@ from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.mapping.golden import golden_content_hash, golden_set_triples
 from kg.model import GoldenItem
+from kg.queries.golden import golden_content_hashes
 
 META_KEYS = ("name", "version", "dataset", "author", "guideline_version", "description")
 ITEM_KEYS = frozenset(GoldenItem.model_fields)
@@ -470,8 +471,7 @@ def ingest_golden(kg: KnowledgeGraph, golden: GoldenSet) -> str:
             "recovers open graphs when it opens the store) and ingest again"
         )
     if status == "committed":
-        rows = kg.select(f"SELECT ?h WHERE {{ <{graph}> pr:contentHash ?h }}")
-        stored = {str(r["h"]) for r in rows}
+        stored = golden_content_hashes(kg, graph)
         new = golden_content_hash(golden)
         if stored == {new}:
             return graph

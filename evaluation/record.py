@@ -16,6 +16,8 @@ Graph: the run is a ``pr:EvaluationRun`` in its own named graph
 it holds what a re-run needs (the run's :class:`~evaluation.spec.RunSpec`, plus
 golden set version, retriever kind and settings, k, seed, embedding model,
 index manifest) and every overall and per-slice mean as a ``pr:MetricValue``.
+What is read back comes through :mod:`kg.queries.runs` and :mod:`kg.queries.golden`;
+:meth:`evaluation.spec.RunSpec.from_record` turns a run's record back into its spec.
 """
 
 from __future__ import annotations
@@ -25,21 +27,17 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-from evaluation.errors import EvaluationError, GoldenSetError
+from evaluation.errors import EvaluationError, GoldenSetError, RunNotFoundError
 from evaluation.golden import GoldenSet
 from evaluation.results import EvalResult
 from evaluation.slices import slice_label
-from evaluation.spec import RunSpec
 from evaluation.trecio import read_trec_qrels, read_trec_run, write_trec_qrels, write_trec_run
 from kg import ids
 from kg.graph import KnowledgeGraph
-from kg.mapping import lit
 from kg.mapping.evaluation import (
     OVERALL,
     OVERALL_VALUE,
@@ -47,15 +45,31 @@ from kg.mapping.evaluation import (
     MetricValueIn,
     evaluation_run_triples,
 )
-from kg.model import GoldenItem
+from kg.queries.golden import golden_set_record, golden_set_versions
+from kg.queries.runs import RunRecord, evaluation_runs, run_metric_values, run_record
+
+__all__ = [
+    "METRICS_FILE",
+    "QRELS_FILE",
+    "RUN_FILE",
+    "RunNotFoundError",
+    "RunRecord",
+    "golden_versions",
+    "list_runs",
+    "load_golden",
+    "load_run",
+    "metric_values",
+    "new_run_id",
+    "read_run_record",
+    "record_run",
+    "recorded_numbers",
+    "run_dir",
+    "save_run",
+]
 
 RUN_FILE = "run.trec"
 QRELS_FILE = "qrels.trec"
 METRICS_FILE = "metrics.json"
-
-
-class RunNotFoundError(EvaluationError):
-    """No recorded run has the id asked for."""
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -176,252 +190,69 @@ def record_run(
     return graph
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    """What the graph says of one run: enough to re-run it."""
-
-    run_id: str
-    iri: str
-    golden_iri: str
-    golden_name: str | None
-    golden_version: str
-    retriever_kind: str
-    retriever_settings: dict[str, Any]
-    k: int
-    seed: int
-    embedding_model: str | None
-    index_manifest: dict[str, Any] | None
-    provrag_version: str | None
-    run_file: str | None
-    started: datetime | None
-    ended: datetime | None
-    #: the recorded ``pr:runSpec`` JSON (None: recorded before run specs were)
-    run_spec: dict[str, Any] | None = None
-
-    @property
-    def spec(self) -> RunSpec:
-        """What the run did; a run recorded before specs gets one from its settings."""
-        if self.run_spec is not None:
-            return RunSpec.from_dict(self.run_spec)
-        return RunSpec.from_legacy(
-            self.retriever_settings,
-            golden=self.golden_name or self.golden_iri,
-            golden_version=self.golden_version,
-            retriever_kind=self.retriever_kind,
-            k=self.k,
-            seed=self.seed,
-        )
-
-
-_RUN_QUERY = """
-SELECT ?gs ?title ?gsv ?kind ?settings ?k ?seed ?model ?manifest ?version ?file ?start ?end
-       ?spec
-WHERE {{
-  <{run}> a pr:EvaluationRun ;
-          pr:goldenSet ?gs ; pr:goldenSetVersion ?gsv ; pr:retrieverKind ?kind ;
-          pr:retrieverSettings ?settings ; pr:cutoff ?k ; pr:seed ?seed .
-  OPTIONAL {{ ?gs dcterms:title ?title }}
-  OPTIONAL {{ <{run}> pr:embeddingModel ?model }}
-  OPTIONAL {{ <{run}> pr:indexManifest ?manifest }}
-  OPTIONAL {{ <{run}> pr:provragVersion ?version }}
-  OPTIONAL {{ <{run}> pr:runFile ?file }}
-  OPTIONAL {{ <{run}> prov:startedAtTime ?start }}
-  OPTIONAL {{ <{run}> prov:endedAtTime ?end }}
-  OPTIONAL {{ <{run}> pr:runSpec ?spec }}
-}}
-"""
-
-
-def _json(value: Any) -> Any:
-    return None if value is None else json.loads(str(value))
-
-
 def read_run_record(kg: KnowledgeGraph, run_id: str) -> RunRecord:
     """The recorded run ``run_id``; raises :class:`RunNotFoundError`."""
-    iri = ids.eval_run_iri(run_id)
-    rows = kg.select(_RUN_QUERY.format(run=iri))
-    if not rows:
+    record = run_record(kg, run_id)
+    if record is None:
         raise RunNotFoundError(
             f"the graph holds no evaluation run {run_id!r}; list the runs with `provrag eval list`"
         )
-    r = rows[0]
-    return RunRecord(
-        run_id=run_id,
-        iri=iri,
-        golden_iri=str(r["gs"]),
-        golden_name=None if r.get("title") is None else str(r["title"]),
-        golden_version=str(r["gsv"]),
-        retriever_kind=str(r["kind"]),
-        retriever_settings=_json(r["settings"]) or {},
-        k=int(r["k"]),
-        seed=int(r["seed"]),
-        embedding_model=None if r.get("model") is None else str(r["model"]),
-        index_manifest=_json(r.get("manifest")),
-        provrag_version=None if r.get("version") is None else str(r["version"]),
-        run_file=None if r.get("file") is None else str(r["file"]),
-        started=r.get("start"),
-        ended=r.get("end"),
-        run_spec=_json(r.get("spec")),
-    )
-
-
-_METRICS_QUERY = """
-SELECT ?name ?slice ?value ?mean ?low ?high ?n WHERE {{
-  <{run}> pr:metric ?m .
-  ?m pr:metricName ?name ; pr:metricValue ?mean ; pr:sliceName ?slice ;
-     pr:sliceValue ?value ; pr:queryCount ?n .
-  OPTIONAL {{ ?m pr:ciLow ?low }}
-  OPTIONAL {{ ?m pr:ciHigh ?high }}
-}}
-"""
+    return record
 
 
 def recorded_numbers(kg: KnowledgeGraph, run_id: str) -> dict[str, float]:
     """Every mean and interval bound the graph records for a run, keyed like
     :meth:`evaluation.runner.EvalResult.numbers` (``<slice> <metric> <what>``)."""
     out: dict[str, float] = {}
-    for r in kg.select(_METRICS_QUERY.format(run=ids.eval_run_iri(run_id))):
-        label = slice_label(str(r["slice"]), str(r["value"]))
-        out[f"{label} {r['name']} mean"] = float(r["mean"])
-        if r.get("low") is not None:
-            out[f"{label} {r['name']} ci_low"] = float(r["low"])
-        if r.get("high") is not None:
-            out[f"{label} {r['name']} ci_high"] = float(r["high"])
+    for m in run_metric_values(kg, run_id):
+        label = slice_label(m.slice_name, m.slice_value)
+        out[f"{label} {m.metric} mean"] = m.value
+        if m.ci_low is not None:
+            out[f"{label} {m.metric} ci_low"] = m.ci_low
+        if m.ci_high is not None:
+            out[f"{label} {m.metric} ci_high"] = m.ci_high
     return out
-
-
-_RUNS_QUERY = """
-SELECT ?run ?title ?gsv ?kind ?k ?start ?ndcg WHERE {
-  ?run a pr:EvaluationRun ; pr:goldenSet ?gs ; pr:goldenSetVersion ?gsv ;
-       pr:retrieverKind ?kind ; pr:cutoff ?k .
-  OPTIONAL { ?gs dcterms:title ?title }
-  OPTIONAL { ?run prov:startedAtTime ?start }
-  OPTIONAL {
-    ?run pr:metric ?m . ?m pr:sliceName "overall" ; pr:metricName ?mn ; pr:metricValue ?ndcg .
-    FILTER(?mn = CONCAT("ndcg@", STR(?k)))
-  }
-}
-ORDER BY ?start ?run
-"""
 
 
 def list_runs(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     """Every recorded run: id, golden set, retriever kind, k, start time, overall nDCG@k."""
-    prefix = ids.eval_run_iri("")
-    out = []
-    for r in kg.select(_RUNS_QUERY):
-        run_iri = str(r["run"])
-        out.append(
-            {
-                "run_id": run_iri[len(prefix) :] if run_iri.startswith(prefix) else run_iri,
-                "golden": r.get("title"),
-                "golden_version": r.get("gsv"),
-                "retriever": r.get("kind"),
-                "k": r.get("k"),
-                "started": r["start"].isoformat() if r.get("start") else None,
-                "ndcg": r.get("ndcg"),
-            }
-        )
-    return out
+    return [
+        {
+            "run_id": r.run_id,
+            "golden": r.golden_name,
+            "golden_version": r.golden_version,
+            "retriever": r.retriever_kind,
+            "k": r.k,
+            "started": r.started.isoformat() if r.started else None,
+            "ndcg": r.ndcg,
+        }
+        for r in evaluation_runs(kg)
+    ]
 
 
 # ----------------------------------------------------------- golden set, read back
 
-_GOLDEN_QUERY = """
-SELECT ?gs ?name ?version ?dataset ?author ?guideline ?description WHERE {{
-  ?gs a pr:GoldenSet ; dcterms:title ?name ; pr:goldenSetVersion ?version .
-  {where}
-  OPTIONAL {{ ?gs pr:datasetName ?dataset }}
-  OPTIONAL {{ ?gs prov:wasAttributedTo/rdfs:label ?author }}
-  OPTIONAL {{ ?gs pr:guideline/pr:guidelineVersion ?guideline }}
-  OPTIONAL {{ ?gs dcterms:description ?description }}
-}}
-"""
-
-_ITEMS_QUERY = """
-SELECT ?item ?qid ?text ?author ?guideline WHERE {{
-  <{gs}> pr:goldenItem ?item . ?item pr:queryId ?qid ; pr:queryText ?text .
-  OPTIONAL {{ ?item prov:wasAttributedTo/rdfs:label ?author }}
-  OPTIONAL {{ ?item pr:guideline/pr:guidelineVersion ?guideline }}
-}}
-"""
-
-_ITEM_VALUES_QUERY = """
-SELECT ?item ?what ?v1 ?v2 WHERE {{
-  <{gs}> pr:goldenItem ?item .
-  {{ ?item pr:judgement ?j . ?j pr:judgedSample ?v1 ; pr:grade ?v2 .
-     BIND("judged" AS ?what) }}
-  UNION {{ ?item pr:goldAnswer ?v1 . BIND("answer" AS ?what) }}
-  UNION {{ ?item pr:tag ?v1 . BIND("tag" AS ?what) }}
-}}
-"""
-
 
 def golden_versions(kg: KnowledgeGraph, name: str) -> list[str]:
     """Versions of the golden set ``name`` stored in the graph."""
-    rows = kg.select(_GOLDEN_QUERY.format(where=f"FILTER(STR(?name) = {lit(name)})"))
-    return sorted({str(r["version"]) for r in rows})
+    return golden_set_versions(kg, name)
 
 
 def load_golden(kg: KnowledgeGraph, name: str, version: str) -> GoldenSet:
     """Read a golden set version back from the graph (as ``ingest_golden`` wrote it)."""
-    gs = ids.golden_set_iri(name, version)
-    rows = kg.select(_GOLDEN_QUERY.format(where=f"FILTER(?gs = <{gs}>)"))
-    if not rows:
+    stored = golden_set_record(kg, name, version)
+    if stored is None:
         raise GoldenSetError(
             f"the graph holds no golden set {name!r} version {version!r}; ingest it with "
             "`provrag eval --golden PATH` (or evaluation.golden.ingest_golden)"
         )
-    head = rows[0]
-    dataset = None if head.get("dataset") is None else str(head["dataset"])
-    fields: dict[str, dict[str, Any]] = {}
-    for r in kg.select(_ITEMS_QUERY.format(gs=gs)):
-        fields[str(r["item"])] = {
-            "query_id": str(r["qid"]),
-            "query": str(r["text"]),
-            "relevant": {},
-            "gold_answers": set(),
-            "tags": set(),
-            "author": None if r.get("author") is None else str(r["author"]),
-            "guideline_version": None if r.get("guideline") is None else str(r["guideline"]),
-        }
-    judged_prefix = ids.logical_sample_iri(dataset, "") if dataset else None
-    for r in kg.select(_ITEM_VALUES_QUERY.format(gs=gs)):
-        item = fields.get(str(r["item"]))
-        if item is None:
-            continue
-        what = r["what"]
-        if what == "judged" and judged_prefix and str(r["v1"]).startswith(judged_prefix):
-            # the id from the judged IRI: right even when no revision of the sample is stored
-            sid = _unseg(str(r["v1"])[len(judged_prefix) :])
-            item["relevant"][sid] = int(r["v2"])
-        elif what == "answer":
-            item["gold_answers"].add(str(r["v1"]))
-        elif what == "tag":
-            item["tags"].add(str(r["v1"]))
-    items = [
-        GoldenItem(
-            query_id=f["query_id"],
-            query=f["query"],
-            relevant=dict(sorted(f["relevant"].items())),
-            gold_answers=sorted(f["gold_answers"]),
-            tags=sorted(f["tags"]),
-            author=f["author"],
-            guideline_version=f["guideline_version"],
-        )
-        for f in sorted(fields.values(), key=lambda f: f["query_id"])
-    ]
     return GoldenSet(
-        name=str(head["name"]),
-        version=str(head["version"]),
-        dataset=dataset,
-        author=None if head.get("author") is None else str(head["author"]),
-        guideline_version=None if head.get("guideline") is None else str(head["guideline"]),
-        items=items,
-        description=None if head.get("description") is None else str(head["description"]),
-        source=gs,
+        name=stored.name,
+        version=stored.version,
+        dataset=stored.dataset,
+        author=stored.author,
+        guideline_version=stored.guideline_version,
+        items=list(stored.items),
+        description=stored.description,
+        source=stored.iri,
     )
-
-
-def _unseg(value: str) -> str:
-    return unquote(value)

@@ -39,7 +39,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from evaluation.answers import score_answers
+from evaluation.answer_metrics import score_answers
 from evaluation.errors import EvaluationError, MetricError
 from evaluation.metrics import Qrels, Run, evaluate_run, parse_metric
 from evaluation.results import (
@@ -53,13 +53,13 @@ from evaluation.slices import (
     SliceKey,
     gold_origin_views,
     gold_sample_info,
-    sample_origins,
     slice_membership,
     synthetic_share,
 )
 from evaluation.spec import RunSpec
 from kg.graph import KnowledgeGraph
 from kg.model import Filters, GoldenItem, Retriever, ScoredPassage
+from kg.queries.slices import sample_origins
 from kg.typing import METRIC_KINDS
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class AnswerLike(Protocol):
 
 
 class AnswererLike(Protocol):
-    """What the runner needs of an answerer (``retrieval.answer.Answerer`` fits)."""
+    """What the runner needs of an answerer (``retrieval.answerer.Answerer`` fits)."""
 
     def answer(self, query: str, k: int = ..., filters: Filters | None = ...) -> AnswerLike: ...
 

@@ -38,7 +38,8 @@ slice families:
 
 Slices overlap across families (and within the multi-valued ones): they are
 views, not a partition. The metadata of all gold samples is read from the graph
-in one SPARQL query (:func:`gold_sample_info`); the current revision of a sample
+in one SPARQL query (:func:`gold_sample_info`, through
+:func:`kg.queries.slices.sample_provenance_rows`); the current revision of a sample
 is preferred, an invalidated one is used only when no current one exists.
 
 :func:`synthetic_share` gives, per query, the share of synthetic samples among
@@ -54,6 +55,7 @@ from dataclasses import dataclass, field
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.model import GoldenItem
+from kg.queries.slices import sample_provenance_rows
 from kg.typing import ORIGINS
 
 #: slice families, in the order reports list them
@@ -68,9 +70,6 @@ SLICE_FAMILIES: tuple[str, ...] = (
 )
 
 SliceKey = tuple[str, str]
-
-#: IRIs per VALUES block (keeps each query text of modest size)
-_VALUES_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -95,36 +94,6 @@ class _Acc:
     annotators: set[str] = field(default_factory=set)
 
 
-_INFO_QUERY = """
-SELECT ?ext ?s ?origin ?current ?generator ?prompt ?annotator WHERE {{
-  VALUES ?logical {{ {values} }}
-  ?s prov:specializationOf ?logical ;
-     a pr:Sample ;
-     pr:externalId ?ext .
-  OPTIONAL {{ ?s pr:origin ?origin }}
-  BIND(NOT EXISTS {{ ?s prov:invalidatedAtTime ?_t }} AS ?current)
-  OPTIONAL {{
-    ?s prov:wasGeneratedBy ?_g . ?_g a pr:Generation ; prov:used ?_c .
-    ?_c pr:generatorName ?generator .
-    OPTIONAL {{ ?_c pr:promptVersion ?prompt }}
-  }}
-  OPTIONAL {{
-    ?s pr:hasLabel ?_l . ?_l prov:wasAttributedTo ?_a .
-    ?_a a prov:Person ; rdfs:label ?annotator .
-  }}
-}}
-"""
-
-_ORIGIN_QUERY = """
-SELECT ?s ?origin WHERE {{ VALUES ?s {{ {values} }} ?s pr:origin ?origin }}
-"""
-
-
-def _chunks(items: Sequence[str], size: int = _VALUES_CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def gold_sample_info(
     kg: KnowledgeGraph, dataset: str, sample_ids: Iterable[str]
 ) -> dict[str, GoldSampleInfo]:
@@ -135,24 +104,21 @@ def gold_sample_info(
     """
     wanted = sorted(set(sample_ids))
     by_logical = {ids.logical_sample_iri(dataset, sid): sid for sid in wanted}
+    known = set(by_logical.values())
     revisions: dict[str, dict[str, _Acc]] = {}
-    for part in _chunks(sorted(by_logical)):
-        values = " ".join(f"<{x}>" for x in part)
-        for row in kg.select(_INFO_QUERY.format(values=values)):
-            ext = str(row["ext"])
-            if ext not in by_logical.values():
-                continue
-            acc = revisions.setdefault(ext, {}).setdefault(str(row["s"]), _Acc())
-            acc.current = bool(row.get("current"))
-            if row.get("origin") is not None:
-                acc.origin = str(row["origin"])
-            if row.get("generator") is not None:
-                gen = str(row["generator"])
-                acc.generators.add(gen)
-                if row.get("prompt") is not None:
-                    acc.prompts.add(f"{gen}/{row['prompt']}")
-            if row.get("annotator") is not None:
-                acc.annotators.add(str(row["annotator"]))
+    for row in sample_provenance_rows(kg, by_logical):
+        if row.external_id not in known:
+            continue
+        acc = revisions.setdefault(row.external_id, {}).setdefault(row.sample, _Acc())
+        acc.current = row.current
+        if row.origin is not None:
+            acc.origin = row.origin
+        if row.generator is not None:
+            acc.generators.add(row.generator)
+            if row.prompt_version is not None:
+                acc.prompts.add(f"{row.generator}/{row.prompt_version}")
+        if row.annotator is not None:
+            acc.annotators.add(row.annotator)
     out: dict[str, GoldSampleInfo] = {}
     for ext, revs in revisions.items():
         current = [a for a in revs.values() if a.current]
@@ -167,17 +133,6 @@ def gold_sample_info(
             annotators=tuple(sorted(set().union(*(a.annotators for a in chosen)))),
             current=bool(current),
         )
-    return out
-
-
-def sample_origins(kg: KnowledgeGraph, sample_iris: Iterable[str]) -> dict[str, str]:
-    """``pr:origin`` of sample revisions by IRI (IRIs without one are left out)."""
-    wanted = sorted(set(sample_iris))
-    out: dict[str, str] = {}
-    for part in _chunks(wanted):
-        values = " ".join(f"<{x}>" for x in part)
-        for row in kg.select(_ORIGIN_QUERY.format(values=values)):
-            out[str(row["s"])] = str(row["origin"])
     return out
 
 

@@ -5,8 +5,9 @@ version, the retriever mode and its configuration, the cutoffs, metrics and
 depth, the filters, the bootstrap settings and seed, and the models and index
 the retriever used. :func:`evaluation.runner.run_evaluation` runs one,
 :func:`evaluation.record.record_run` stores it with the run (``pr:runSpec``, JSON)
-and :func:`evaluation.record.read_run_record` reads it back, so a re-run starts
-from the very spec the run was made with.
+and :meth:`RunSpec.from_record` reads it back from the run's record
+(:func:`evaluation.record.read_run_record`), so a re-run starts from the very
+spec the run was made with.
 
 ``to_dict``/``from_dict`` give and take plain JSON data. Runs recorded before
 specs were (their settings JSON only) still read back: :meth:`RunSpec.from_legacy`.
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from evaluation.errors import EvaluationError
+from evaluation.errors import EvaluationError, RunSpecError
 from kg.model import Filters
+from kg.queries.runs import RunRecord
 from kg.typing import RETRIEVER_MODES, RetrieverMode, literal_value
 from retrieval.config import RetrieverConfig
 
@@ -73,10 +75,10 @@ class RunSpec(BaseModel):
     @classmethod
     def _cutoffs(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         if not value:
-            raise ValueError("give at least one cutoff k, e.g. (10,)")
+            raise RunSpecError("give at least one cutoff k, e.g. (10,)")
         bad = [k for k in value if k < 1]
         if bad:
-            raise ValueError(f"a cutoff k is a positive integer, got {bad[0]}")
+            raise RunSpecError(f"a cutoff k is a positive integer, got {bad[0]}")
         return tuple(dict.fromkeys(value))
 
     @property
@@ -102,6 +104,21 @@ class RunSpec(BaseModel):
     def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
         """The spec :meth:`to_dict` gave."""
         return cls.model_validate(dict(data))
+
+    @classmethod
+    def from_record(cls, record: RunRecord) -> RunSpec:
+        """What a recorded run did: its ``pr:runSpec``; a run recorded before specs
+        gets one from its settings (:meth:`from_legacy`)."""
+        if record.run_spec is not None:
+            return cls.from_dict(record.run_spec)
+        return cls.from_legacy(
+            record.retriever_settings,
+            golden=record.golden_name or record.golden_iri,
+            golden_version=record.golden_version,
+            retriever_kind=record.retriever_kind,
+            k=record.k,
+            seed=record.seed,
+        )
 
     @classmethod
     def from_legacy(

@@ -14,7 +14,8 @@ Selectors combine with AND:
   generator (and prompt version).
 
 A sample that is a member of several dataset versions is invalidated as a
-whole: ``--dataset D --version V`` removes it from every version it is in.
+whole: ``--dataset D --version V`` removes it from every version it is in. The
+selection is a read of :mod:`kg.queries.datasets`.
 """
 
 from __future__ import annotations
@@ -28,18 +29,14 @@ from ingest.errors import SelectorError
 from ingest.report import DeleteReport
 from kg import ids as kg_ids
 from kg import mapping
-from kg.graph import KnowledgeGraph, to_python
+from kg.graph import KnowledgeGraph
 from kg.model import now_utc
-from kg.store.base import SelectResult
+from kg.queries.datasets import SampleSelector, select_current_samples
 
 #: how many external ids a delete report lists
 SAMPLES_LISTED = 50
 #: samples invalidated per chunk written into the deletion graph
 CHUNK = 20_000
-
-
-def _str_lit(value: str) -> str:
-    return mapping.lit(str(value))
 
 
 def selector_of(
@@ -65,8 +62,8 @@ def selector_of(
     return sel
 
 
-def selection_query(selector: dict[str, Any]) -> str:
-    """SPARQL selecting the current samples the selector names (``?s ?id``)."""
+def check_selector(selector: dict[str, Any]) -> None:
+    """Raise :class:`~ingest.errors.SelectorError` unless ``selector`` names samples alone."""
     if not any(k in selector for k in ("ids", "dataset", "generator")):
         raise SelectorError(
             "nothing to select: give --id, --dataset (with an optional --version) or "
@@ -76,27 +73,6 @@ def selection_query(selector: dict[str, Any]) -> str:
         raise SelectorError("--version needs --dataset: a version belongs to a dataset")
     if "prompt_version" in selector and "generator" not in selector:
         raise SelectorError("--prompt-version needs --generator: the prompt belongs to one")
-    parts = ["?s a pr:Sample ; pr:externalId ?id ."]
-    if "ids" in selector:
-        values = " ".join(_str_lit(i) for i in selector["ids"])
-        parts.append(f"VALUES ?id {{ {values} }}")
-    if "dataset" in selector:
-        if "version" in selector:
-            dv = kg_ids.dataset_version_iri(selector["dataset"], selector["version"])
-            parts.append(f"?s pr:inDatasetVersion <{dv}> .")
-        else:
-            d = kg_ids.dataset_iri(selector["dataset"])
-            parts.append(f"?s pr:inDatasetVersion ?dv . ?dv dcterms:isVersionOf <{d}> .")
-    if "generator" in selector:
-        parts.append(
-            "?s prov:wasGeneratedBy/prov:used ?config . "
-            f"?config pr:generatorName {_str_lit(selector['generator'])} ."
-        )
-        if "prompt_version" in selector:
-            parts.append(f"?config pr:promptVersion {_str_lit(selector['prompt_version'])} .")
-    parts.append("FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?t }")
-    body = "\n  ".join(parts)
-    return f"SELECT DISTINCT ?s ?id WHERE {{\n  {body}\n}} ORDER BY ?s"
 
 
 def deletion_id(selector: dict[str, Any], at: datetime) -> str:
@@ -128,11 +104,9 @@ def invalidate(
         generator=generator,
         prompt_version=prompt_version,
     )
-    query = selection_query(selector)
+    check_selector(selector)
     kg.recover()
-    result = kg.query(query)
-    rows = result.rows if isinstance(result, SelectResult) else []
-    samples = [(str(to_python(r["s"])), str(to_python(r["id"]))) for r in rows if "s" in r]
+    samples = select_current_samples(kg, SampleSelector(**selector))
     report = DeleteReport(selector=selector, reason=reason, matched=len(samples))
     if not samples:
         report.seconds = round(time.perf_counter() - clock, 3)
@@ -144,13 +118,13 @@ def invalidate(
         writer.add_statements(mapping.deletion_triples(activity, selector, reason, at))
         for start in range(0, len(samples), CHUNK):
             stmts: list[str] = []
-            for sample, _ in samples[start : start + CHUNK]:
-                stmts.extend(mapping.invalidation_triples(sample, activity, at))
+            for sample in samples[start : start + CHUNK]:
+                stmts.extend(mapping.invalidation_triples(sample.iri, activity, at))
             writer.add_statements(stmts)
         written = writer.count
     report.deletion = activity
     report.invalidated = len(samples)
-    report.samples = [ext for _, ext in samples[:SAMPLES_LISTED]]
+    report.samples = [sample.external_id for sample in samples[:SAMPLES_LISTED]]
     report.triples_added = written
     report.seconds = round(time.perf_counter() - clock, 3)
     return report

@@ -1,16 +1,22 @@
 """Errors of the ingest layer. Each says what was wrong and how to fix it.
 
 A plain module of exception classes: every error raised by :mod:`ingest` derives
-from :class:`IngestError`.
+from :class:`IngestError`, itself a :class:`kg.errors.ProvragError`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from kg.errors import ProvragError
 
-class IngestError(Exception):
+
+class IngestError(ProvragError):
     """Base class of every error raised by :mod:`ingest`."""
+
+
+class IngestOptionError(IngestError):
+    """An ingest option has a value we do not accept (``on_invalid``, ``chunk_size``, ...)."""
 
 
 class NerError(IngestError):
@@ -49,6 +55,10 @@ class InputFileError(IngestError):
         super().__init__(message)
         #: the path or glob at fault
         self.path = str(path) if path is not None else None
+
+
+class ColumnLayoutError(IngestError):
+    """The columns of a CSV / Parquet row cannot be put together into one record."""
 
 
 class InvalidRecordError(IngestError):

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from ingest.errors import InvalidRecordError
+from ingest.errors import IngestOptionError, InvalidRecordError
 from ingest.validate import InvalidRecord
 from kg.typing import ON_INVALID, OnInvalid
 
@@ -29,9 +29,14 @@ class Quarantine:
 
     def __init__(self, policy: OnInvalid, path: Path | None) -> None:
         if policy not in ON_INVALID:
-            raise ValueError(f"on_invalid must be one of {', '.join(ON_INVALID)}, got {policy!r}")
+            raise IngestOptionError(
+                f"on_invalid must be one of {', '.join(ON_INVALID)}, got {policy!r}"
+            )
         if policy == "quarantine" and path is None:
-            raise ValueError("on_invalid='quarantine' needs a quarantine file path")
+            raise IngestOptionError(
+                "on_invalid='quarantine' needs a quarantine file path (got None); "
+                "pass one, or use on_invalid='skip'"
+            )
         self.policy = policy
         self._path = path
         self._fh: IO[str] | None = None
@@ -59,7 +64,7 @@ class Quarantine:
         if self._fh is None:
             target = self._path
             if target is None:  # excluded by __init__
-                raise ValueError("on_invalid='quarantine' needs a quarantine file path")
+                raise IngestOptionError("on_invalid='quarantine' needs a quarantine file path")
             target.parent.mkdir(parents=True, exist_ok=True)
             self._fh = target.open("w", encoding="utf-8")
         entry = {

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ingest.errors import InputFileError
+from ingest.errors import ColumnLayoutError, InputFileError
 from kg.typing import FileFormat
 
 #: extension (lower case, without ``.gz``) -> format
@@ -425,7 +425,7 @@ def _unflatten_record(
             )
     try:
         data = _lists_from_indexes(nested)
-    except ValueError as exc:
+    except ColumnLayoutError as exc:
         return RawRecord(loc, None, raw, str(exc))
     return RawRecord(loc, data, raw)
 
@@ -451,6 +451,10 @@ def _lists_from_indexes(value: Any, path: str = "") -> Any:
     converted = {k: _lists_from_indexes(v, f"{path}.{k}" if path else k) for k, v in value.items()}
     if path == "labels" and converted:
         if not all(k.isdigit() for k in converted):
-            raise ValueError("labels columns must be numbered: labels.0.field, labels.0.value, ...")
+            odd = sorted(k for k in converted if not k.isdigit())
+            raise ColumnLayoutError(
+                f"labels columns must be numbered (labels.0.field, labels.0.value, ...); "
+                f"got labels.{odd[0]}"
+            )
         return [converted[k] for k in sorted(converted, key=int)]
     return converted

@@ -15,6 +15,8 @@ __all__ = ["KnowledgeGraph"]
 
 
 def __getattr__(name: str) -> Any:
+    """``kg.KnowledgeGraph``, imported on first use: ``import kg.errors`` (the error
+    root every package and the CLI import) must not load rdflib and pyoxigraph."""
     if name == "KnowledgeGraph":
         from kg.graph import KnowledgeGraph
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
 from kg.store.base import GraphStore, QueryResult, SelectResult
 from kg.terms import ID_NS, PR, sparql_prologue
 
@@ -64,6 +64,17 @@ def to_python(term: Any) -> Any:
     return str(term)
 
 
+def _solutions(result: QueryResult) -> SelectResult:
+    """The solutions of a SELECT made on the store directly (registry bookkeeping)."""
+    if not isinstance(result, SelectResult):
+        raise StoreError(
+            f"the graph store answered a SELECT with {type(result).__name__} instead of "
+            "solutions; the store backend (or SPARQL endpoint) must answer SELECT queries "
+            "with result rows"
+        )
+    return result
+
+
 def is_read_only(sparql: str) -> bool:
     """True when the text is a query (SELECT/ASK/CONSTRUCT/DESCRIBE), not an update."""
     body = sparql
@@ -87,7 +98,7 @@ class KnowledgeGraph:
         rows = self.store.query(
             f"SELECT ?g ?s WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g <{_STATUS}> ?s }} }}"
         )
-        assert isinstance(rows, SelectResult)
+        rows = _solutions(rows)
         status = {r["g"].value: r["s"].value for r in rows}  # type: ignore[union-attr]
         if not any(s == "open" for s in status.values()):
             return None
@@ -152,14 +163,14 @@ class KnowledgeGraph:
         rows = self.store.query(
             f"SELECT ?s WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{graph}> <{_STATUS}> ?s }} }}"
         )
-        assert isinstance(rows, SelectResult)
+        rows = _solutions(rows)
         return rows.rows[0]["s"].value if rows.rows else None  # type: ignore[union-attr]
 
     def open_graphs(self) -> list[str]:
         rows = self.store.query(
             f'SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g <{_STATUS}> "open" }} }}'
         )
-        assert isinstance(rows, SelectResult)
+        rows = _solutions(rows)
         return [r["g"].value for r in rows.rows]  # type: ignore[union-attr]
 
     def recover(self) -> list[str]:

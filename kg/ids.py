@@ -83,7 +83,12 @@ def logical_sample_iri(dataset: str, external_id: str) -> str:
 
 
 def sample_iri(dataset: str, external_id: str, content_hash: str) -> str:
-    return f"{logical_sample_iri(dataset, external_id)}/{content_hash[:16]}"
+    return revision_iri(logical_sample_iri(dataset, external_id), content_hash)
+
+
+def revision_iri(logical_iri: str, content_hash: str) -> str:
+    """The revision of a logical sample with this content (sha256, or its first 16 digits)."""
+    return f"{logical_iri}/{content_hash[:16]}"
 
 
 def label_iri(sample: str, field: str, value: Any, annotator: str) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
+from kg.errors import RdfIOError
 from kg.graph import REGISTRY_GRAPH, KnowledgeGraph
 from kg.terms import ID_NS, PREFIXES
 from kg.typing import ExportFormat
@@ -70,10 +70,6 @@ _ALIASES = {
     "owl": "rdfxml",
     "json-ld": "jsonld",
 }
-
-
-class RdfIOError(KGError):
-    """An RDF file could not be read, parsed or written."""
 
 
 @dataclass

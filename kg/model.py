@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kg import ids
-from kg.errors import FilterError
+from kg.errors import FilterError, ModelValueError
 from kg.typing import AnnotatorKind, Clearance, Origin, SampleKind, Sensitivity
 
 LabelValue = str | int | float | bool
@@ -81,17 +81,20 @@ class SampleRecord(_Strict):
     @classmethod
     def _text_not_blank(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("text is blank; give the sample's content")
+            raise ModelValueError(f"text is blank ({v!r}); give the sample's content")
         return v
 
     @model_validator(mode="after")
     def _synthetic_needs_generation(self) -> SampleRecord:
         if self.origin == "synthetic" and self.generation is None:
-            raise ValueError(
+            raise ModelValueError(
                 "a synthetic sample needs 'generation' (generator, prompt_version, seed, ...)"
             )
         if self.origin == "real" and self.generation is not None:
-            raise ValueError("a real sample cannot have 'generation'; set origin to synthetic")
+            raise ModelValueError(
+                f"a real sample cannot have 'generation' (got generator "
+                f"{self.generation.generator!r}); set origin to synthetic or drop 'generation'"
+            )
         return self
 
     def content(self) -> dict[str, Any]:
@@ -198,7 +201,7 @@ class Filters(BaseModel):
                 elif isinstance(item, list | tuple) and len(item) == 2:
                     out.append((str(item[0]), str(item[1])))
                 else:
-                    raise ValueError(
+                    raise FilterError(
                         f"a label filter is FIELD=VALUE or a (field, value) pair, got {item!r}"
                     )
             return tuple(out)
@@ -251,7 +254,7 @@ class CitedSentence(BaseModel):
         if isinstance(value, list | tuple):
             names = ("text", "sample_iri", "sample_id", "score")
             if not 2 <= len(value) <= len(names):
-                raise ValueError(
+                raise ModelValueError(
                     f"a cited sentence tuple has 2 to 4 items (text, sample IRI, external id, "
                     f"score); got {len(value)}: {value!r}"
                 )

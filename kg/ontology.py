@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
+from kg.errors import OntologyError
 from kg.graph import ONTOLOGY_GRAPH, REGISTRY_GRAPH, KnowledgeGraph
 from kg.terms import PR_NS
 
@@ -34,10 +34,6 @@ DECLARING_TYPES = frozenset(
         f"{_RDF}Property",
     }
 )
-
-
-class OntologyError(KGError):
-    """The packaged ontology or shapes file is missing or does not parse."""
 
 
 def _packaged(name: str) -> Path:

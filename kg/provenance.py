@@ -16,114 +16,44 @@ graph (shape: :mod:`kg.mapping`, :mod:`kg.mapping.answers`)::
                                            --prov:wasAssociatedWith--> agent
            --pr:mentions--> entity (in brief)
 
-Every node of the tree is a node of the graph (its ``iri``); ``relation`` says
-how its parent points to it. :mod:`kg.provexport` turns the tree into Turtle,
-PROV-JSON and PROV-N.
+Every node of the tree (:class:`kg.trace_model.TraceNode`) is a node of the
+graph (its ``iri``); ``relation`` says how its parent points to it. The graph
+reads are :mod:`kg.queries.lineage`; :mod:`kg.provexport` turns the tree into
+Turtle, PROV-JSON and PROV-N, and ``provrag.trace_render`` draws it for a terminal.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from kg import ids
-from kg.errors import KGError, NotFoundError
+from kg.errors import AmbiguousIdError, NotFoundError
 from kg.graph import KnowledgeGraph
-from kg.mapping import PROV, RDF, RDFS, SKOS, lit
+from kg.mapping import PROV, RDF, RDFS
+from kg.queries import lineage
+from kg.queries.lineage import Props
 from kg.terms import ID_NS, PR, PR_NS
+from kg.trace_model import NodeKind, TraceNode, short
 
-if TYPE_CHECKING:
-    from rich.tree import Tree
-
-NodeKind = Literal[
-    "answer",
-    "ask",
-    "sample",
-    "invalidation",
-    "generation",
-    "generator_config",
-    "agent",
-    "label",
-    "annotation",
-    "guideline",
-    "dataset_version",
-    "ingest_batch",
-    "source_file",
-    "entity",
+__all__ = [
+    "AmbiguousIdError",
+    "NodeKind",
+    "TraceNode",
+    "resolve",
+    "short",
+    "trace",
 ]
 
 _TYPE = f"{RDF}type"
 _LABEL = f"{RDFS}label"
-#: score of a citation; not yet a declared term of :class:`kg.terms.PR`
-_SCORE = f"{PR_NS}score"
 
 
 def _p(term: str) -> str:
     return f"{PROV}{term}"
 
 
-class AmbiguousIdError(KGError):
-    """An id names samples in more than one dataset (or an answer and a sample)."""
-
-    def __init__(self, message: str, candidates: list[dict[str, str]]) -> None:
-        super().__init__(message)
-        self.candidates = candidates
-
-
-@dataclass
-class TraceNode:
-    """One graph node of a lineage tree."""
-
-    kind: NodeKind
-    iri: str
-    label: str
-    attrs: dict[str, Any] = field(default_factory=dict)
-    children: list[TraceNode] = field(default_factory=list)
-    #: how the parent points to this node, e.g. ``prov:wasDerivedFrom`` (None at the root)
-    relation: str | None = None
-
-    def walk(self) -> Iterator[TraceNode]:
-        """This node and all below it, depth first."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-    def find(self, kind: NodeKind) -> list[TraceNode]:
-        return [n for n in self.walk() if n.kind == kind]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict (datetimes as ISO 8601 text)."""
-        return {
-            "kind": self.kind,
-            "iri": self.iri,
-            "label": self.label,
-            "relation": self.relation,
-            "attrs": _jsonable(self.attrs),
-            "children": [c.to_dict() for c in self.children],
-        }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def short(node: str) -> str:
-    """``prid:``/``pr:`` form of our IRIs, others unchanged."""
-    if node.startswith(ID_NS):
-        return "prid:" + node[len(ID_NS) :]
-    if node.startswith(PR_NS):
-        return "pr:" + node[len(PR_NS) :]
-    return node
 
 
 def _json_value(value: Any) -> Any:
@@ -137,9 +67,6 @@ def _json_value(value: Any) -> Any:
 
 def _tail(node: str) -> str:
     return node.rstrip("/").rsplit("/", 1)[-1]
-
-
-Props = dict[str, list[Any]]
 
 
 def _one(props: Props, predicate: str) -> Any:
@@ -171,20 +98,6 @@ def _is_iri(ref: str) -> bool:
     return "://" in ref or ref.startswith("urn:")
 
 
-def _current_revision(kg: KnowledgeGraph, logical: str) -> str | None:
-    rows = kg.select(
-        "SELECT DISTINCT ?s ?inv WHERE { ?s a pr:Sample ; prov:specializationOf "
-        f"<{logical}> . OPTIONAL {{ ?s prov:invalidatedAtTime ?inv }} }}"
-    )
-    if not rows:
-        return None
-    current = sorted(r["s"] for r in rows if r.get("inv") is None)
-    if current:
-        return current[0]
-    latest = max(rows, key=lambda r: (str(r["inv"]), r["s"]))
-    return str(latest["s"])
-
-
 def resolve(kg: KnowledgeGraph, ref: str, *, dataset: str | None = None) -> tuple[str, str]:
     """``("answer" | "sample", IRI)`` for an answer id/IRI or a sample IRI/external id.
 
@@ -197,11 +110,11 @@ def resolve(kg: KnowledgeGraph, ref: str, *, dataset: str | None = None) -> tupl
     if not value:
         raise NotFoundError("the id to trace is empty; give an answer id, a sample id or an IRI")
     if _is_iri(value):
-        if kg.ask(f"ASK {{ <{value}> a pr:Answer }}"):
+        if lineage.is_answer(kg, value):
             return "answer", value
-        if kg.ask(f"ASK {{ <{value}> a pr:Sample }}"):
+        if lineage.is_sample(kg, value):
             return "sample", value
-        revision = _current_revision(kg, value)
+        revision = lineage.revision_to_trace(kg, value)
         if revision is not None:
             return "sample", revision
         raise NotFoundError(
@@ -210,15 +123,10 @@ def resolve(kg: KnowledgeGraph, ref: str, *, dataset: str | None = None) -> tupl
         )
 
     answer = ids.answer_iri(value)
-    has_answer = dataset is None and kg.ask(f"ASK {{ <{answer}> a pr:Answer }}")
-    rows = kg.select(
-        "SELECT DISTINCT ?l ?ds WHERE { ?s a pr:Sample ; pr:externalId "
-        f"{lit(value)} ; prov:specializationOf ?l . "
-        "OPTIONAL { ?s pr:inDatasetVersion ?dv . ?dv pr:datasetName ?ds } }"
-    )
+    has_answer = dataset is None and lineage.is_answer(kg, answer)
     logicals: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        logicals[r["l"]].add(str(r["ds"]) if r.get("ds") is not None else "?")
+    for match in lineage.samples_with_external_id(kg, value):
+        logicals[match.logical].add(match.dataset if match.dataset is not None else "?")
     if dataset is not None:
         logicals = defaultdict(set, {k: v for k, v in logicals.items() if dataset in v})
     candidates = [
@@ -247,7 +155,7 @@ def resolve(kg: KnowledgeGraph, ref: str, *, dataset: str | None = None) -> tupl
     only = candidates[0]
     if only["kind"] == "answer":
         return "answer", only["iri"]
-    revision = _current_revision(kg, only["iri"])
+    revision = lineage.revision_to_trace(kg, only["iri"])
     if revision is None:  # pragma: no cover - the row above proved one exists
         raise NotFoundError(f"sample {value!r} has no revision in the graph")
     return "sample", revision
@@ -263,13 +171,9 @@ class _Tracer:
 
     def props(self, node: str) -> Props:
         cached = self._props.get(node)
-        if cached is not None:
-            return cached
-        out: Props = defaultdict(list)
-        for row in self.kg.select(f"SELECT DISTINCT ?p ?o WHERE {{ <{node}> ?p ?o }}"):
-            out[row["p"]].append(row["o"])
-        self._props[node] = out
-        return out
+        if cached is None:
+            cached = self._props[node] = lineage.node_properties(self.kg, node)
+        return cached
 
     def types(self, node: str) -> set[str]:
         return {str(t) for t in self.props(node).get(_TYPE, [])}
@@ -277,22 +181,17 @@ class _Tracer:
     # -- answers -------------------------------------------------------------
     def answer(self, node: str) -> TraceNode:
         p = self.props(node)
-        citations = self.kg.select(
-            "SELECT DISTINCT ?c ?pos ?sentence ?sample ?score WHERE { "
-            f"<{node}> pr:citation ?c . ?c pr:position ?pos ; pr:sentence ?sentence ; "
-            f"pr:citedSample ?sample . OPTIONAL {{ ?c <{_SCORE}> ?score }} }} ORDER BY ?pos"
-        )
         cites = [
             _drop_empty(
                 {
-                    "position": r["pos"],
-                    "sentence": r["sentence"],
-                    "sample": r["sample"],
-                    "score": r.get("score"),
-                    "iri": r["c"],
+                    "position": c.position,
+                    "sentence": c.sentence,
+                    "sample": c.sample,
+                    "score": c.score,
+                    "iri": c.iri,
                 }
             )
-            for r in citations
+            for c in lineage.citations_of(self.kg, node)
         ]
         query = _one(p, str(PR.queryText))
         out = TraceNode(
@@ -351,12 +250,7 @@ class _Tracer:
         external = _one(p, str(PR.externalId))
         versions = [self.dataset_version(dv) for dv in _all(p, str(PR.inDatasetVersion))]
         dataset = versions[0].attrs.get("dataset") if versions else None
-        newer = [
-            r["n"]
-            for r in self.kg.select(
-                f"SELECT DISTINCT ?n WHERE {{ ?n prov:wasRevisionOf <{node}> }} ORDER BY ?n"
-            )
-        ]
+        newer = lineage.newer_revisions(self.kg, node)
         invalidated = _one(p, _p("invalidatedAtTime"))
         out = TraceNode(
             kind="sample",
@@ -561,37 +455,23 @@ class _Tracer:
         )
 
     def entities(self, sample: str) -> list[TraceNode]:
-        rows = self.kg.select(
-            f"SELECT DISTINCT ?e ?name ?type ?m ?text WHERE {{ <{sample}> pr:mentions ?e . "
-            f"OPTIONAL {{ ?e <{SKOS}prefLabel> ?name }} OPTIONAL {{ ?e pr:entityType ?type }} "
-            f"OPTIONAL {{ <{sample}> pr:hasMention ?m . ?m pr:mentionOf ?e ; "
-            "pr:mentionText ?text } }"
-        )
-        found: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            e = found.setdefault(
-                r["e"], {"name": r.get("name"), "type": r.get("type"), "m": set(), "t": set()}
-            )
-            if r.get("m") is not None:
-                e["m"].add(r["m"])
-            if r.get("text") is not None:
-                e["t"].add(r["text"])
         return [
             TraceNode(
                 kind="entity",
-                iri=iri,
-                label=f"{e['name'] or _tail(iri)}" + (f" ({e['type']})" if e["type"] else ""),
+                iri=e.iri,
+                label=f"{e.name or _tail(e.iri)}"
+                + (f" ({e.entity_type})" if e.entity_type else ""),
                 attrs=_drop_empty(
                     {
-                        "name": e["name"],
-                        "type": e["type"],
-                        "mentions": len(e["m"]),
-                        "texts": sorted(e["t"]),
+                        "name": e.name,
+                        "type": e.entity_type,
+                        "mentions": e.mentions,
+                        "texts": list(e.texts),
                     }
                 ),
                 relation="pr:mentions",
             )
-            for iri, e in sorted(found.items())
+            for e in lineage.mentioned_entities(self.kg, sample)
         ]
 
 
@@ -600,70 +480,3 @@ def trace(kg: KnowledgeGraph, id_or_iri: str, *, dataset: str | None = None) -> 
     kind, node = resolve(kg, id_or_iri, dataset=dataset)
     tracer = _Tracer(kg)
     return tracer.answer(node) if kind == "answer" else tracer.sample(node, set())
-
-
-# ------------------------------------------------------------------------ render
-
-_KIND_STYLE: dict[str, tuple[str, str]] = {
-    "answer": ("Answer", "bold magenta"),
-    "ask": ("Ask", "magenta"),
-    "sample": ("Sample", "bold cyan"),
-    "invalidation": ("Invalidated", "bold red"),
-    "generation": ("Generation", "green"),
-    "generator_config": ("Generator config", "bold green"),
-    "agent": ("Agent", "yellow"),
-    "label": ("Label", "bold blue"),
-    "annotation": ("Annotation", "blue"),
-    "guideline": ("Guideline", "bold blue"),
-    "dataset_version": ("Dataset version", "cyan"),
-    "ingest_batch": ("Ingest batch", "white"),
-    "source_file": ("Source file", "bold white"),
-    "entity": ("Entity", "dim"),
-}
-_WIDTH = 160
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, datetime):
-        text = value.isoformat().replace("+00:00", "Z")
-    elif isinstance(value, dict | list):
-        text = json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True)
-    else:
-        text = str(value)
-    text = text.replace("\n", " ")
-    return text if len(text) <= _WIDTH else text[: _WIDTH - 1] + "…"
-
-
-def _node_text(node: TraceNode) -> Any:
-    from rich.text import Text
-
-    title, style = _KIND_STYLE.get(node.kind, (node.kind, ""))
-    out = Text()
-    out.append(title, style=style)
-    out.append(" " + node.label)
-    if node.relation:
-        out.append(f"  ({node.relation})", style="dim")
-    out.append(f"\n  {short(node.iri)}", style="dim")
-    for key, value in node.attrs.items():
-        if key in ("citations", "cited_by"):
-            for c in value:
-                score = f" (score {c['score']:.3f})" if isinstance(c.get("score"), float) else ""
-                out.append(f"\n  [{c['position']}] ", style="dim")
-                out.append(_fmt(c["sentence"]) + score)
-            continue
-        out.append(f"\n  {key}: ", style="dim")
-        out.append(_fmt(value))
-    return out
-
-
-def render_tree(node: TraceNode) -> Tree:
-    """A ``rich`` tree of the lineage, one graph node per tree node."""
-    from rich.tree import Tree
-
-    tree = Tree(_node_text(node), guide_style="dim")
-    stack: list[tuple[Tree, TraceNode]] = [(tree, node)]
-    while stack:
-        branch, current = stack.pop()
-        for child in current.children:
-            stack.append((branch.add(_node_text(child)), child))
-    return tree

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.errors import ProvExportError
 from kg.graph import KnowledgeGraph
 from kg.provenance import TraceNode
 from kg.terms import ID_NS, PR, PR_NS, PREFIXES
@@ -400,7 +401,10 @@ def to_prov_document(node: TraceNode) -> ProvDocument:
     elif node.kind == "sample":
         builder.sample(node)
     else:
-        raise ValueError(f"a PROV document starts at an answer or a sample, not a {node.kind}")
+        raise ProvExportError(
+            f"a PROV document starts at an answer or a sample, not a {node.kind} "
+            f"({node.iri}); trace an answer id or a sample id"
+        )
     return builder.finish()
 
 

@@ -1,7 +1,7 @@
 """Counts that describe a knowledge graph, computed with SPARQL aggregates only.
 
-"Current" samples are the ones not invalidated (no ``prov:invalidatedAtTime``);
-every breakdown counts current samples and the labels attached to them.
+"Current" samples are the ones not invalidated (:mod:`kg.queries.current`); every
+breakdown counts current samples and the labels attached to them.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from kg.graph import KnowledgeGraph
+from kg.queries.current import current_sample, is_invalidated
 
-_CURRENT = "?s a pr:Sample . FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?invalidated }"
+_CURRENT = current_sample("?s")
 
 BY_ORIGIN = f"""
 SELECT ?origin (COUNT(DISTINCT ?s) AS ?samples)
@@ -70,7 +71,7 @@ SELECT ?samples_current ?samples_invalidated ?labels ?entities ?batches ?dataset
 WHERE {{
   {{ SELECT (COUNT(DISTINCT ?s) AS ?samples_current) WHERE {{ {_CURRENT} }} }}
   {{ SELECT (COUNT(DISTINCT ?s) AS ?samples_invalidated)
-     WHERE {{ ?s a pr:Sample ; prov:invalidatedAtTime ?t . }} }}
+     WHERE {{ ?s a pr:Sample . {is_invalidated("?s")} }} }}
   {{ SELECT (COUNT(DISTINCT ?label) AS ?labels) WHERE {{ {_CURRENT} ?s pr:hasLabel ?label . }} }}
   {{ SELECT (COUNT(DISTINCT ?e) AS ?entities) WHERE {{ ?e a pr:Entity . }} }}
   {{ SELECT (COUNT(DISTINCT ?b) AS ?batches) WHERE {{ ?b a pr:IngestBatch . }} }}

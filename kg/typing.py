@@ -73,9 +73,16 @@ STORE_KINDS: tuple[StoreKind, ...] = get_args(StoreKind)
 RdfFormatName = Literal["nquads", "trig", "turtle", "ntriples"]
 RDF_FORMAT_NAMES: tuple[RdfFormatName, ...] = get_args(RdfFormatName)
 
-#: formats of ``provrag export`` (nquads and trig keep the named graphs)
+#: RDF formats of ``provrag export`` (``kg.io.export_graph``; nquads and trig keep
+#: the named graphs)
 ExportFormat = Literal["turtle", "nquads", "trig"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+#: the lineage graph (``kg.netview.lineage_graph``) as a file for graph tools
+LineageGraphFormat = Literal["graphml", "gexf"]
+LINEAGE_GRAPH_FORMATS: tuple[LineageGraphFormat, ...] = get_args(LineageGraphFormat)
+#: ``provrag export --format``: RDF, or the lineage graph
+ExportFileFormat = Literal[ExportFormat, LineageGraphFormat]
+EXPORT_FILE_FORMATS: tuple[ExportFileFormat, ...] = get_args(ExportFileFormat)
 
 #: output of ``provrag sparql`` (turtle: CONSTRUCT and DESCRIBE only)
 SparqlFormat = Literal["table", "json", "csv", "turtle"]
@@ -105,6 +112,11 @@ GRAPH_ORDERS: tuple[GraphOrder, ...] = get_args(GraphOrder)
 #: what the graph channel may do in fusion: add unseen samples, or vote on all
 GraphRole = Literal["rerank", "expand"]
 GRAPH_ROLES: tuple[GraphRole, ...] = get_args(GraphRole)
+
+#: trust class of a sample for provenance weighting: a human label beats the
+#: origin; "unknown" without one
+ProvenanceClass = Literal["human_labelled", "real", "synthetic", "unknown"]
+PROVENANCE_CLASSES: tuple[ProvenanceClass, ...] = get_args(ProvenanceClass)
 
 #: a vector index structure
 IndexKind = Literal["flat", "hnsw"]

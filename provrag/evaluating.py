@@ -52,8 +52,8 @@ from evaluation.runner import AnswererLike, ProgressFn, run_evaluation
 from evaluation.spec import RunSpec
 from kg import ids
 from kg.graph import KnowledgeGraph
-from kg.mapping import lit
 from kg.model import Retriever
+from kg.queries.versions import dataset_external_ids
 from kg.typing import Clearance, RetrieverMode
 from provrag.settings import Settings
 
@@ -76,17 +76,10 @@ def provrag_version() -> str:
 
 # -------------------------------------------------------------------- golden sets
 
-_DATASET_IDS = """
-SELECT DISTINCT ?ext WHERE {{
-  ?s a pr:Sample ; pr:externalId ?ext ; pr:inDatasetVersion ?dv .
-  ?dv pr:datasetName {name} .
-}}
-"""
-
 
 def dataset_sample_ids(kg: KnowledgeGraph, dataset: str) -> set[str]:
     """External ids of every sample revision of ``dataset`` (current or not)."""
-    return {str(r["ext"]) for r in kg.select(_DATASET_IDS.format(name=lit(dataset)))}
+    return dataset_external_ids(kg, dataset)
 
 
 def _natural(version: str) -> tuple[Any, ...]:
@@ -184,7 +177,7 @@ def run_spec(settings: Settings, golden: GoldenSet, options: EvalOptions) -> Run
 
 
 def _index_manifest(settings: Settings) -> dict[str, Any] | None:
-    from retrieval.sync import read_manifest
+    from retrieval.index_bundle import read_manifest
 
     return read_manifest(settings.index_dir)
 
@@ -420,7 +413,7 @@ def rerun(
         original = load_run(settings.runs_dir, run_id)
     except RunNotFoundError:
         original = None
-    spec = rec.spec
+    spec = RunSpec.from_record(rec)
     golden = load_golden(kg, spec.golden, spec.golden_version)
     new = evaluate(settings, kg, golden, spec, progress=progress, record=record)
     before = original.numbers() if original is not None else recorded_numbers(kg, run_id)

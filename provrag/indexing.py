@@ -11,7 +11,7 @@ from collections.abc import Callable
 from kg.graph import KnowledgeGraph
 from provrag.settings import Settings
 from retrieval.embedder import Embedder, load_embedder
-from retrieval.sync import CheckReport, SyncReport, check_index, sync_index
+from retrieval.index_sync import CheckReport, SyncReport, check_index, sync_index
 
 
 def embedder_for(settings: Settings, *, lazy: bool = True) -> Embedder:

@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from provrag.exit_codes import ExitCode
 from provrag.settings import Settings
 
 
@@ -32,7 +33,7 @@ def example_data_dir() -> Path:
 class Step:
     title: str
     args: list[str]
-    expect: tuple[int, ...] = (0,)
+    expect: tuple[ExitCode, ...] = (ExitCode.OK,)
     capture: bool = False
 
 
@@ -70,17 +71,21 @@ class Tour:
         buffer = io.StringIO()
         started = time.perf_counter()
         sink = contextlib.redirect_stdout(buffer) if step.capture else contextlib.nullcontext()
-        code = 0
+        code: int = ExitCode.OK
         with sink:
             try:
                 result = command.main(
                     args=self._prefix() + step.args, prog_name="provrag", standalone_mode=False
                 )
-                code = result if isinstance(result, int) else 0
+                code = result if isinstance(result, int) else ExitCode.OK
             except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            except Exception as exc:  # click.exceptions.Exit and usage errors
-                code = int(getattr(exc, "exit_code", 1))
+                code = (
+                    exc.code
+                    if isinstance(exc.code, int)
+                    else (ExitCode.OK if exc.code is None else ExitCode.ERROR)
+                )
+            except Exception as exc:  # usage errors (exit_code 64) and other click errors
+                code = int(getattr(exc, "exit_code", ExitCode.ERROR))
                 if code:
                     self.console.print(f"[red]{type(exc).__name__}: {exc}", highlight=False)
         outcome = Outcome(step, code, buffer.getvalue(), time.perf_counter() - started)
@@ -125,7 +130,7 @@ def _ensure_gazetteer(settings: Settings, gazetteer: Path) -> None:
     config.write_text(text, encoding="utf-8")
 
 
-def run_quickstart(settings: Settings, console: Console, *, with_eval: bool = True) -> int:
+def run_quickstart(settings: Settings, console: Console, *, with_eval: bool = True) -> ExitCode:
     """Run the tour; returns the process exit code (0 when every step went as expected)."""
     data = example_data_dir()
     kb_v1, kb_v2 = data / "kb_v1.jsonl", data / "kb_v2.jsonl"
@@ -152,7 +157,7 @@ def run_quickstart(settings: Settings, console: Console, *, with_eval: bool = Tr
         Step(
             "4. A file with bad records: good ones go in, bad ones to quarantine (exit 3)",
             ["ingest", str(bad)],
-            expect=(3,),
+            expect=(ExitCode.INGEST_PARTIAL,),
         )
     )
     tour.run(Step("5. Ingest v2: changed passages become revisions", ["ingest", str(kb_v2)]))
@@ -240,7 +245,7 @@ def run_quickstart(settings: Settings, console: Console, *, with_eval: bool = Tr
             )
             tour.run(Step("19. HTML + Markdown report with plots", ["report", *run_ids]))
     _summary(tour, run_ids)
-    return 1 if tour.failed else 0
+    return ExitCode.ERROR if tour.failed else ExitCode.OK
 
 
 def _provenance_query(external_id: str) -> str:

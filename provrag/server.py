@@ -32,6 +32,7 @@ from kg.typing import (
     TraceDocumentFormat,
 )
 from provrag.app import open_kg
+from provrag.exit_codes import ExitCode
 from provrag.settings import Settings
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -158,7 +159,7 @@ def create_app(settings: Settings) -> FastAPI:
                         chunk_size=settings.chunk_size,
                         quarantine_dir=settings.quarantine_dir,
                     )
-                except (IngestError, ValueError) as exc:
+                except IngestError as exc:  # a bad file, record or option
                     return JSONResponse(
                         {"error": type(exc).__name__, "message": str(exc)}, status_code=422
                     )
@@ -170,7 +171,7 @@ def create_app(settings: Settings) -> FastAPI:
                     payload["embedded"] = sync.embedded
                     payload["index"] = {"total": sync.total, "removed": sync.removed}
                 state.invalidate_retrievers()
-        return JSONResponse(payload, status_code=200 if report.exit_code == 0 else 207)
+        return JSONResponse(payload, status_code=200 if report.exit_code == ExitCode.OK else 207)
 
     @app.get("/search")
     def search(

@@ -11,10 +11,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg.typing import IndexType, StoreKind
+from provrag.errors import SettingsError
 from retrieval.config import RetrieverConfig
 
 
@@ -93,16 +94,46 @@ class Settings(BaseSettings):
 
 
 def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
-    """Settings for ``home`` (or ``PROVRAG_HOME`` or ``.provrag``), with its toml file."""
+    """Settings for ``home`` (or ``PROVRAG_HOME`` or ``.provrag``), with its toml file.
+
+    Raises :class:`~provrag.errors.SettingsError` naming the file or variable at fault.
+    """
     home_path = Path(home or os.environ.get("PROVRAG_HOME") or ".provrag")
     file_values: dict[str, Any] = {}
     config = home_path / "provrag.toml"
     if config.exists():
-        file_values = tomllib.loads(config.read_text(encoding="utf-8"))
-    env = Settings()  # environment only
+        try:
+            file_values = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(
+                f"{config} cannot be read as TOML ({exc}); fix the file or move it away"
+            ) from exc
+    try:
+        env = Settings()  # environment only
+    except ValidationError as exc:
+        raise SettingsError(
+            f"a PROVRAG_* environment variable holds a value that is not valid: "
+            f"{_problems(exc, 'PROVRAG_')}; fix or unset it"
+        ) from exc
     merged: dict[str, Any] = {**file_values}
     for name in env.model_fields_set:
         merged[name] = getattr(env, name)
     merged.update({k: v for k, v in overrides.items() if v is not None})
     merged["home"] = home_path
-    return Settings.model_validate(merged)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise SettingsError(
+            f"the settings are not valid: {_problems(exc, '')} (from {config}, the "
+            "PROVRAG_* environment or the command line); fix the value"
+        ) from exc
+
+
+def _problems(exc: ValidationError, prefix: str) -> str:
+    """``field: message (got value)`` for each problem pydantic found."""
+    out = []
+    for err in exc.errors():
+        name = ".".join(str(part) for part in err["loc"])
+        where = (prefix + name.replace(".", "__")).upper() if prefix else name
+        out.append(f"{where}: {err['msg']} (got {err.get('input')!r})")
+    return "; ".join(out)

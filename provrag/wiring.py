@@ -18,7 +18,7 @@ from kg.graph import KnowledgeGraph
 from kg.ids import entity_iri
 from kg.typing import RetrieverMode
 from provrag.settings import Settings
-from retrieval.answer import Answerer, AnswerResult, ChatGenerator
+from retrieval.answerer import Answerer, AnswerResult, ChatGenerator
 from retrieval.embedder import Embedder
 from retrieval.linking import LinkedEntity, QueryLinker
 from retrieval.retriever import GraphRetriever

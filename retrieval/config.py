@@ -56,5 +56,5 @@ class RetrieverConfig(BaseModel):
     #: also link query words to entity names known to the graph (not only NER)
     link_names: bool = True
     #: torch and FAISS threads while serving one query (None: leave them as they are);
-    #: 1 is fastest here, see :func:`retrieval.retriever.limit_threads`
+    #: 1 is fastest here, see :func:`retrieval.threads.limit_threads`
     query_threads: int | None = Field(default=1, ge=1)

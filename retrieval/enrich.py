@@ -1,11 +1,12 @@
 """Graph enrichment: from the entities of a query to the samples that mention them.
 
 :class:`EntityGraph` is the sample <-> entity adjacency of the *current* samples
-(``?s pr:mentions ?e``, invalidated samples left out), loaded from the graph in
-two SPARQL queries and held in memory as two CSR arrays (entity -> samples,
-sample -> entities). :class:`GraphEnricher` keeps one per graph state
-(:func:`retrieval.filters.graph_state`) and reloads it only when a committed
-ingest or deletion changed the graph, so a search never runs SPARQL for it.
+(``?s pr:mentions ?e``, invalidated samples left out), read from the graph by
+:mod:`kg.queries.mentions` and held in memory as two CSR arrays (entity ->
+samples, sample -> entities). :class:`GraphEnricher` keeps one per graph state
+(:func:`kg.queries.state.graph_state`), with the :class:`NameLinker` of its
+entity names, and reloads them only when a committed ingest or deletion changed
+the graph, so a search never runs SPARQL for them.
 
 Expansion of a query whose linked entities are ``Q``:
 
@@ -30,18 +31,20 @@ sample`` (hop 1) or ``entity -> bridge sample -> entity -> sample`` (hop 2).
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kg.graph import KnowledgeGraph
-from kg.store.base import SelectResult
+from kg.queries.mentions import current_mentions, entity_names
 from kg.typing import GraphOrder
 from retrieval.errors import RetrievalError
 from retrieval.filters import AllowedSet
 from retrieval.index import iri_to_id
-from retrieval.linking import LinkedEntity
+from retrieval.linking import LinkedEntity, NameLinker, simple_normalize
 
 if TYPE_CHECKING:
     from retrieval.index import VectorIndex
@@ -54,25 +57,6 @@ NEIGHBOURS = 10
 HOP2_DECAY = 0.5
 #: candidates whose ties are broken by dense similarity (the rest by id)
 TIE_POOL = 4000
-
-_MENTIONS = """
-SELECT ?s ?ext ?e WHERE {
-  ?s pr:mentions ?e ;
-     a pr:Sample .
-  OPTIONAL { ?s pr:externalId ?ext }
-  FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?_t }
-}
-"""
-
-_ENTITIES = """
-SELECT ?e (MIN(STR(?l)) AS ?label) (MIN(STR(?t)) AS ?type) (MIN(STR(?n)) AS ?norm) WHERE {
-  ?e a pr:Entity .
-  OPTIONAL { ?e skos:prefLabel ?l }
-  OPTIONAL { ?e pr:entityType ?t }
-  OPTIONAL { ?e pr:normalizedName ?n }
-}
-GROUP BY ?e
-"""
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -160,40 +144,30 @@ class EntityGraph:
 
 def load_entity_graph(kg: KnowledgeGraph, state: str = "") -> EntityGraph:
     """The adjacency of the graph's current samples and the entities they mention."""
-    mentions = kg.query(_MENTIONS)
-    entities = kg.query(_ENTITIES)
-    if not isinstance(mentions, SelectResult) or not isinstance(entities, SelectResult):
-        raise RetrievalError("the entity adjacency queries did not return rows")  # pragma: no cover
+    mentions = current_mentions(kg)
     ent_iris: list[str] = []
     labels: list[str] = []
     types: list[str] = []
     norms: list[str] = []
     ent_pos: dict[str, int] = {}
-    entity_rows: list[dict[str, Any]] = entities.rows
-    for r in entity_rows:
-        iri = str(r["e"].value)
-        etype, tail = _type_and_tail(iri)
-        ent_pos[iri] = len(ent_iris)
-        ent_iris.append(iri)
-        label, t, n = r.get("label"), r.get("type"), r.get("norm")
-        labels.append(str(label.value) if label is not None else tail)
-        types.append(str(t.value) if t is not None else etype)
-        norms.append(str(n.value) if n is not None else "")
+    for name in entity_names(kg):
+        etype, tail = _type_and_tail(name.iri)
+        ent_pos[name.iri] = len(ent_iris)
+        ent_iris.append(name.iri)
+        labels.append(name.label if name.label is not None else tail)
+        types.append(name.type if name.type is not None else etype)
+        norms.append(name.normalized_name if name.normalized_name is not None else "")
     smp_pos: dict[str, int] = {}
     sample_iris: list[str] = []
     external: list[str] = []
     rows_s: list[int] = []
     rows_e: list[int] = []
-    mention_rows: list[dict[str, Any]] = mentions.rows
-    for r in mention_rows:
-        s = str(r["s"].value)
-        e = str(r["e"].value)
+    for s, ext, e in mentions:
         sp = smp_pos.get(s)
         if sp is None:
             sp = smp_pos[s] = len(sample_iris)
             sample_iris.append(s)
-            ext = r.get("ext")
-            external.append(str(ext.value) if ext is not None else s.rsplit("/", 2)[-2])
+            external.append(ext if ext is not None else s.rsplit("/", 2)[-2])
         ep = ent_pos.get(e)
         if ep is None:  # mentioned but not typed pr:Entity: keep it, named by its IRI
             etype, tail = _type_and_tail(e)
@@ -239,6 +213,8 @@ class GraphHits:
     entities: list[LinkedEntity] = field(default_factory=list)
     #: index id -> path steps, for every candidate
     paths: dict[int, list[str]] = field(default_factory=dict)
+    #: index id -> sample IRI, for every candidate
+    iris: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -286,10 +262,12 @@ def expand(
     cand, score = cand[ranked], score[ranked]
     qset = set(int(e) for e in q)
     paths: dict[int, list[str]] = {}
-    for p, _ in zip(cand, score, strict=True):
+    iris: dict[int, str] = {}
+    for p in cand:
         sid = int(graph.sample_ids[p])
         paths[sid] = _path(graph, int(p), qset, hop2)
-    return GraphHits(graph.sample_ids[cand], score.astype(np.float32), paths=paths)
+        iris[sid] = graph.sample_iris[p]
+    return GraphHits(graph.sample_ids[cand], score.astype(np.float32), paths=paths, iris=iris)
 
 
 def _hop2(
@@ -392,6 +370,7 @@ class GraphEnricher:
         hops: int = 1,
         max_candidates: int = 200,
         order: GraphOrder = "entities",
+        name_normalizer: Callable[[str], str] | None = None,
     ) -> None:
         if hops not in (1, 2):
             raise RetrievalError(f"graph_hops must be 1 or 2, got {hops}")
@@ -399,16 +378,28 @@ class GraphEnricher:
         self.hops = hops
         self.max_candidates = max_candidates
         self.order: GraphOrder = order
+        self.name_normalizer = name_normalizer or simple_normalize
+        self._lock = threading.Lock()
         self._graph: EntityGraph | None = None
+        self._names: tuple[EntityGraph, NameLinker] | None = None
         #: how many times the adjacency was (re)loaded
         self.loads = 0
 
     def graph(self, state: str) -> EntityGraph:
         """The adjacency for ``state``, reloaded when the graph changed."""
-        if self._graph is None or self._graph.state != state:
-            self._graph = load_entity_graph(self.kg, state)
+        graph = self._graph
+        if graph is None or graph.state != state:
+            graph = self._graph = load_entity_graph(self.kg, state)
             self.loads += 1
-        return self._graph
+        return graph
+
+    def name_linker(self, state: str) -> NameLinker:
+        """A linker of query words to the entity names of :meth:`graph` (``state``)."""
+        graph = self.graph(state)
+        with self._lock:
+            if self._names is None or self._names[0] is not graph:
+                self._names = (graph, NameLinker(graph.names(), self.name_normalizer))
+            return self._names[1]
 
     def expand(
         self,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from kg.errors import ProvragError
 
-class RetrievalError(Exception):
+
+class RetrievalError(ProvragError):
     """Base class of every error raised by :mod:`retrieval`."""
 
 
@@ -21,10 +23,6 @@ class IndexNotFoundError(SearchIndexError):
 
 class IndexMismatchError(SearchIndexError):
     """The index on disk was built with another model, dimension or id scheme."""
-
-
-class FilterError(RetrievalError):
-    """A search filter is malformed (unknown clearance, label without FIELD=VALUE, ...)."""
 
 
 class AnswerError(RetrievalError):

@@ -7,36 +7,30 @@ invalidated samples are never allowed, and a sample is allowed only when its
 sensitivity is at most the clearance (``public < internal < restricted``; a
 sample without a sensitivity counts as ``restricted``: the filter fails closed).
 
-:func:`allowed_iris` runs one SPARQL query over the current samples.
-:class:`AllowedSets` caches its answers per filters and per *graph state*
-(:func:`graph_state`: the committed activity graphs that can change samples),
-so a search pays the query once per change of the graph, not once per call.
+:func:`allowed_iris` asks the graph (:mod:`kg.queries.filters`, one SPARQL query
+over the current samples). :class:`AllowedSets` caches its answers per filters
+and per *graph state* (:func:`kg.queries.state.graph_state`: the committed
+activity graphs that can change samples), so a search pays the query once per
+change of the graph, not once per call.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from kg import ids
-from kg.graph import REGISTRY_GRAPH, KnowledgeGraph
-from kg.mapping import lit
+from kg.errors import FilterError
+from kg.graph import KnowledgeGraph
 from kg.model import Filters
-from kg.store.base import SelectResult
-from kg.terms import PR
-from kg.typing import CLEARANCES, SENSITIVITY_ORDER, Clearance, literal_value
-from retrieval.errors import FilterError
+from kg.queries.filters import allowed_sample_iris
+from kg.queries.filters import visible_sensitivities as kg_visible_sensitivities
+from kg.typing import CLEARANCES, Clearance, literal_value
 from retrieval.index import iris_to_ids
 
 DEFAULT_CLEARANCE: Clearance = "internal"
-
-#: committed graphs under these prefixes never change samples (answers, eval runs,
-#: golden sets), so writing one does not invalidate the caches
-_INERT_GRAPHS = (ids.answer_iri(""), ids.eval_run_iri(""), ids.golden_set_iri("", "")[:-1])
 
 
 def check_clearance(value: str) -> Clearance:
@@ -48,47 +42,7 @@ def check_clearance(value: str) -> Clearance:
 
 def visible_sensitivities(clearance: Clearance) -> list[str]:
     """Sensitivities a caller with ``clearance`` may see (public < internal < restricted)."""
-    level = SENSITIVITY_ORDER[check_clearance(clearance)]
-    return [s for s, n in sorted(SENSITIVITY_ORDER.items(), key=lambda x: x[1]) if n <= level]
-
-
-def filters_query(filters: Filters, default_clearance: Clearance = DEFAULT_CLEARANCE) -> str:
-    """The SPARQL SELECT of the IRIs of current samples that pass ``filters``."""
-    clearance = filters.clearance or default_clearance
-    seen = ", ".join(lit(s) for s in visible_sensitivities(clearance))
-    lines = [
-        "SELECT DISTINCT ?s WHERE {",
-        "  ?s a pr:Sample .",
-        "  FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?_invalidated }",
-        "  OPTIONAL { ?s pr:sensitivity ?_sensitivity }",
-        f'  FILTER(COALESCE(STR(?_sensitivity), "restricted") IN ({seen}))',
-    ]
-    if filters.origin is not None:
-        lines.append(f"  ?s pr:origin {lit(filters.origin)} .")
-    if filters.dataset is not None or filters.version is not None:
-        lines.append("  ?s pr:inDatasetVersion ?_dv .")
-        if filters.dataset is not None:
-            lines.append(f"  ?_dv pr:datasetName {lit(filters.dataset)} .")
-        if filters.version is not None:
-            lines.append(f"  ?_dv pr:versionLabel {lit(filters.version)} .")
-    if filters.generator is not None or filters.prompt_version is not None:
-        lines.append("  ?s prov:wasGeneratedBy ?_gen . ?_gen a pr:Generation ; prov:used ?_cfg .")
-        if filters.generator is not None:
-            lines.append(f"  ?_cfg pr:generatorName {lit(filters.generator)} .")
-        if filters.prompt_version is not None:
-            lines.append(f"  ?_cfg pr:promptVersion {lit(filters.prompt_version)} .")
-    if filters.annotator is not None:
-        lines.append(
-            "  ?s pr:hasLabel ?_al . ?_al prov:wasAttributedTo ?_agent . "
-            f"?_agent rdfs:label {lit(filters.annotator)} ."
-        )
-    for n, (field, value) in enumerate(filters.labels):
-        lines.append(
-            f"  ?s pr:hasLabel ?_l{n} . ?_l{n} pr:labelField {lit(field)} ; "
-            f"pr:labelValue ?_v{n} . FILTER(STR(?_v{n}) = {lit(value)})"
-        )
-    lines.append("}")
-    return "\n".join(lines)
+    return kg_visible_sensitivities(check_clearance(clearance))
 
 
 def allowed_iris(
@@ -97,33 +51,10 @@ def allowed_iris(
     *,
     default_clearance: Clearance = DEFAULT_CLEARANCE,
 ) -> set[str]:
-    """IRIs of the current (never invalidated) samples that pass ``filters``."""
-    result = kg.query(filters_query(filters or Filters(), default_clearance))
-    if not isinstance(result, SelectResult):  # pragma: no cover - SELECT gives rows
-        raise FilterError("the filter query did not return rows")
-    rows: list[dict[str, Any]] = result.rows
-    return {str(r["s"].value) for r in rows if r.get("s") is not None}
-
-
-def graph_state(kg: KnowledgeGraph) -> str:
-    """A key that changes whenever a committed graph that may change samples appears.
-
-    The registry lists every committed activity graph (ingest batches, deletions,
-    ...); graphs of answers, evaluation runs and golden sets are left out since
-    they never add, change or invalidate a sample. A graph still open is not seen.
-    """
-    result = kg.store.query(
-        f'SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g <{PR.batchStatus}> "committed" }} }}'
-    )
-    if not isinstance(result, SelectResult):  # pragma: no cover
-        raise FilterError("the graph registry query did not return rows")
-    rows: list[dict[str, Any]] = result.rows
-    names = sorted(
-        str(r["g"].value)
-        for r in rows
-        if r.get("g") is not None and not str(r["g"].value).startswith(_INERT_GRAPHS)
-    )
-    return ids.sha256_hex("\n".join(names))
+    """IRIs of the current (never invalidated) samples that pass ``filters``
+    (:func:`kg.queries.filters.allowed_sample_iris`, the clearance filled in)."""
+    f = filters or Filters()
+    return allowed_sample_iris(kg, f, check_clearance(f.clearance or default_clearance))
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,174 +1,58 @@
-"""Hydrating hits: text, external id and provenance summary of many samples in ONE query.
+"""Hydrating hits: the text, ids and provenance summary of the samples a search returns.
 
-:func:`hydrate` asks the graph once (``VALUES ?s { ... }``) for each sample's
-text, external id, dataset and version, origin, generator configuration (name,
-model, prompt template and version) and seed, annotators and guideline
-versions, ingest batch and the sha256 of the batch's source file(s). It also
-reports whether the sample is invalidated, so a caller can drop one that was
-invalidated after the index was last synced.
-
-:func:`provenance_classes` gives the trust class of samples for provenance
-weighting: ``human_labelled`` (a label by a human annotator), else the origin.
+:class:`Hydrator` reads them from the graph (:func:`kg.queries.hits.hit_details`,
+one query for all the hits not cached) and keeps them in an LRU cache that a
+change of the graph state (:func:`kg.queries.state.graph_state`) empties, so a
+sample invalidated or re-labelled since is never shown as it was.
 """
 
 from __future__ import annotations
 
-import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from kg.graph import KnowledgeGraph
-from kg.model import ProvenanceSummary
-from kg.store.base import SelectResult
-from kg.typing import ORIGINS, Origin
-from retrieval.errors import RetrievalError
+from kg.queries.hits import HitDetails, ProvenanceClass, hit_details, provenance_classes
 
-_SEP = "\u001f"
-#: an origin as stored -> the origin (anything else: unknown)
-_ORIGINS: dict[str, Origin] = {o: o for o in ORIGINS}
-
-_HYDRATE = """
-SELECT ?s ?ext ?text ?origin ?inv ?generator ?model ?template ?prompt_version ?seed ?dataset
-       (GROUP_CONCAT(DISTINCT STR(?version); separator="{sep}") AS ?versions)
-       (GROUP_CONCAT(DISTINCT STR(?annotator); separator="{sep}") AS ?annotators)
-       (GROUP_CONCAT(DISTINCT STR(?guideline_version); separator="{sep}") AS ?guidelines)
-       (GROUP_CONCAT(DISTINCT STR(?batch); separator="{sep}") AS ?batches)
-       (GROUP_CONCAT(DISTINCT STR(?sha); separator="{sep}") AS ?shas)
-WHERE {{
-  VALUES ?s {{ {values} }}
-  ?s a pr:Sample ;
-     pr:text ?text .
-  OPTIONAL {{ ?s pr:externalId ?ext }}
-  OPTIONAL {{ ?s pr:origin ?origin }}
-  OPTIONAL {{ ?s prov:invalidatedAtTime ?inv }}
-  OPTIONAL {{ ?s pr:inDatasetVersion ?dv . ?dv pr:datasetName ?dataset ; pr:versionLabel ?version }}
-  OPTIONAL {{
-    ?s prov:wasGeneratedBy ?gen . ?gen a pr:Generation ; prov:used ?cfg .
-    ?cfg pr:generatorName ?generator .
-    OPTIONAL {{ ?cfg pr:modelName ?model }}
-    OPTIONAL {{ ?cfg pr:promptTemplate ?template }}
-    OPTIONAL {{ ?cfg pr:promptVersion ?prompt_version }}
-    OPTIONAL {{ ?cfg pr:seed ?seed }}
-  }}
-  OPTIONAL {{
-    ?s pr:hasLabel ?label .
-    ?label prov:wasAttributedTo ?agent .
-    ?agent rdfs:label ?annotator .
-    OPTIONAL {{ ?label prov:wasGeneratedBy ?ann . ?ann pr:guideline ?gd .
-               ?gd pr:guidelineVersion ?guideline_version }}
-  }}
-  OPTIONAL {{
-    ?s pr:ingestedIn ?batch .
-    OPTIONAL {{ ?batch prov:used ?file . ?file pr:sha256 ?sha }}
-  }}
-}}
-GROUP BY ?s ?ext ?text ?origin ?inv ?generator ?model ?template ?prompt_version ?seed ?dataset
-"""
-
-_CLASSES = """
-SELECT ?s ?origin (COUNT(?human) AS ?human_labels) WHERE {{
-  VALUES ?s {{ {values} }}
-  OPTIONAL {{ ?s pr:origin ?origin }}
-  OPTIONAL {{ ?s pr:hasLabel ?l . ?l prov:wasGeneratedBy ?human .
-             ?human pr:annotatorKind "human" }}
-}}
-GROUP BY ?s ?origin
-"""
+#: hydrated samples kept per hydrator (dropped whenever the graph changes)
+HYDRATED_CACHE = 20_000
 
 
-@dataclass
-class Hydrated:
-    """What a hit shows besides its scores."""
+class Hydrator:
+    """Hit details of samples, cached per graph state."""
 
-    iri: str
-    external_id: str
-    text: str
-    dataset: str | None
-    invalidated: bool
-    provenance: ProvenanceSummary
+    def __init__(self, kg: KnowledgeGraph, size: int = HYDRATED_CACHE) -> None:
+        self.kg = kg
+        self.size = size
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, HitDetails] = OrderedDict()
+        self._state = ""
 
+    def details(self, iris: Sequence[str], state: str) -> dict[str, HitDetails]:
+        """Details of ``iris`` in the graph state ``state`` (samples not in the graph
+        are absent)."""
+        with self._lock:
+            if state != self._state:
+                self._cache.clear()
+                self._state = state
+            missing = [i for i in iris if i not in self._cache]
+        fetched = hit_details(self.kg, missing) if missing else {}
+        with self._lock:
+            cache = self._cache
+            if state == self._state:
+                cache.update(fetched)
+                while len(cache) > self.size:
+                    cache.popitem(last=False)
+            out = {}
+            for i in iris:
+                h = fetched.get(i) or cache.get(i)
+                if h is not None:
+                    out[i] = h
+                    if i in cache:
+                        cache.move_to_end(i)
+            return out
 
-def _values(iris: Sequence[str]) -> str:
-    for iri in iris:
-        if any(c in iri for c in '<>"{}|^`\\ \n'):
-            raise RetrievalError(f"not a valid sample IRI: {iri!r}")
-    return " ".join(f"<{iri}>" for iri in iris)
-
-
-def _split(value: object) -> list[str]:
-    if value is None:
-        return []
-    return sorted(v for v in str(value.value).split(_SEP) if v)  # type: ignore[attr-defined]
-
-
-def _natural(text: str) -> list[object]:
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
-
-
-def _str(value: object) -> str | None:
-    return None if value is None else str(value.value)  # type: ignore[attr-defined]
-
-
-def hydrate(kg: KnowledgeGraph, iris: Sequence[str]) -> dict[str, Hydrated]:
-    """Text and provenance of ``iris`` (samples not in the graph are absent)."""
-    unique = list(dict.fromkeys(iris))
-    if not unique:
-        return {}
-    result = kg.query(_HYDRATE.format(sep=_SEP, values=_values(unique)))
-    if not isinstance(result, SelectResult):  # pragma: no cover
-        raise RetrievalError("the hydration query did not return rows")
-    out: dict[str, Hydrated] = {}
-    rows: list[dict[str, Any]] = result.rows
-    for r in rows:
-        iri = str(r["s"].value)
-        seed = _str(r.get("seed"))
-        versions = _split(r.get("versions"))
-        batches = _split(r.get("batches"))
-        origin = _str(r.get("origin"))
-        summary = ProvenanceSummary(
-            origin=_ORIGINS.get(origin or ""),
-            dataset=_str(r.get("dataset")),
-            version=max(versions, key=_natural) if versions else None,
-            generator=_str(r.get("generator")),
-            model=_str(r.get("model")),
-            prompt_template=_str(r.get("template")),
-            prompt_version=_str(r.get("prompt_version")),
-            seed=int(seed) if seed is not None and seed.lstrip("-").isdigit() else None,
-            annotators=_split(r.get("annotators")),
-            guideline_versions=_split(r.get("guidelines")),
-            batch=batches[0] if batches else None,
-            source_sha256=", ".join(_split(r.get("shas"))) or None,
-        )
-        previous = out.get(iri)
-        if previous is not None:  # several rows (two origins, datasets ...): keep the first
-            continue
-        out[iri] = Hydrated(
-            iri=iri,
-            external_id=_str(r.get("ext")) or "",
-            text=str(r["text"].value),
-            dataset=summary.dataset,
-            invalidated=r.get("inv") is not None,
-            provenance=summary,
-        )
-    return out
-
-
-def provenance_classes(kg: KnowledgeGraph, iris: Sequence[str]) -> dict[str, str]:
-    """``human_labelled``, ``real`` or ``synthetic`` for each sample of ``iris``."""
-    unique = list(dict.fromkeys(iris))
-    if not unique:
-        return {}
-    result = kg.query(_CLASSES.format(values=_values(unique)))
-    if not isinstance(result, SelectResult):  # pragma: no cover
-        raise RetrievalError("the provenance class query did not return rows")
-    out: dict[str, str] = {}
-    rows: list[dict[str, Any]] = result.rows
-    for r in rows:
-        iri = str(r["s"].value)
-        human = r.get("human_labels")
-        if human is not None and int(human.value) > 0:
-            out[iri] = "human_labelled"
-        elif iri not in out:
-            out[iri] = _str(r.get("origin")) or "unknown"
-    return out
+    def classes(self, iris: Sequence[str]) -> dict[str, ProvenanceClass]:
+        """Trust class of each of ``iris`` (:func:`kg.queries.hits.provenance_classes`)."""
+        return provenance_classes(self.kg, iris)

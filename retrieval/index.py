@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from kg.typing import INDEX_TYPES, IndexKind, IndexType
+from kg.typing import INDEX_KINDS, INDEX_TYPES, IndexKind, IndexType
 from retrieval.errors import SearchIndexError
 
 #: HNSW graph degree, construction and search beam widths
@@ -117,8 +117,10 @@ class VectorIndex:
     ) -> None:
         if dimension < 1:
             raise SearchIndexError(f"vector dimension must be positive, got {dimension}")
-        if index_type not in ("flat", "hnsw"):
-            raise SearchIndexError(f"index type must be flat or hnsw, got {index_type!r}")
+        if index_type not in INDEX_KINDS:
+            raise SearchIndexError(
+                f"index type must be one of {', '.join(INDEX_KINDS)}, got {index_type!r}"
+            )
         self.dimension = int(dimension)
         self.index_type: IndexKind = index_type
         self.hnsw_m = hnsw_m

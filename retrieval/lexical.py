@@ -6,7 +6,7 @@ a query costs a sum over its terms' posting lists rather than a loop over
 documents), is among the fastest Python BM25 implementations, and needs only
 numpy (scipy optional), with no Java/Lucene runtime. It has no incremental
 update, so a change means a rebuild; rebuilding is cheap
-(``scripts/bench_search.py`` measures it) and :func:`retrieval.sync.sync_index`
+(``scripts/bench_search.py`` measures it) and :func:`retrieval.index_sync.sync_index`
 rebuilds it after every change.
 
 Tokenisation: bm25s' regex tokenizer, lower-cased, English stop words removed,

@@ -24,9 +24,16 @@ clearance), passes it to FAISS and BM25 (an id selector, or over-fetching when
 most of the index is allowed, with a fall back to the selector when that comes up
 short: never a silently short list), restricts graph expansion to it, and checks
 every fused candidate against it again, and against the graph's invalidation
-marks when hydrating. The allowed sets, the entity adjacency, the hydrated hits
-and the index are cached and reloaded only when the graph state or the index
-manifest changes.
+marks when hydrating.
+
+Caches, each with its owner, so a search runs no SPARQL but the hydration of
+hits not seen yet: the index (:class:`~retrieval.index_bundle.LiveIndex`,
+reloaded when its manifest changes; the bundle of each generation caches how
+allowed sets restrict it), the allowed sets
+(:class:`~retrieval.filters.AllowedSets`), the entity adjacency and name linker
+(:class:`~retrieval.enrich.GraphEnricher`) and the hit details
+(:class:`~retrieval.hydrate.Hydrator`); the last three key on the graph state
+(:func:`kg.queries.state.graph_state`).
 
 Each :class:`~kg.model.ScoredPassage` carries the external id, dataset, text, the
 fused score (the raw channel score in a single-channel mode), per channel its
@@ -37,13 +44,7 @@ a provenance summary; all hits are hydrated in one SPARQL query.
 from __future__ import annotations
 
 import math
-import os
-import sys
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +52,19 @@ import numpy as np
 
 from kg.graph import KnowledgeGraph
 from kg.model import Filters, ScoredPassage
+from kg.queries.state import graph_state
 from kg.typing import RETRIEVER_MODES, RetrieverMode
 from retrieval.config import RetrieverConfig
 from retrieval.embedder import Embedder
 from retrieval.enrich import GraphEnricher, GraphHits
 from retrieval.errors import IndexMismatchError, RetrievalError
-from retrieval.filters import AllowedSet, AllowedSets, graph_state
+from retrieval.filters import AllowedSet, AllowedSets
 from retrieval.fusion import ChannelList, fuse
-from retrieval.hydrate import Hydrated, hydrate, provenance_classes
+from retrieval.hydrate import Hydrator
 from retrieval.index import member_mask
-from retrieval.linking import NameLinker, NoLinker, QueryLinker, UnionLinker, simple_normalize
-from retrieval.sync import MANIFEST, IndexBundle
+from retrieval.index_bundle import IndexBundle, LiveIndex, Restriction
+from retrieval.linking import NoLinker, QueryLinker, UnionLinker
+from retrieval.threads import limit_threads
 
 CHANNELS: dict[str, tuple[str, ...]] = {
     "dense": ("dense",),
@@ -71,49 +74,6 @@ CHANNELS: dict[str, tuple[str, ...]] = {
 }
 #: past this share of the index allowed, search unfiltered and over-fetch instead
 OVERFETCH_SHARE = 0.3
-#: hydrated samples kept per retriever (dropped whenever the graph changes)
-HYDRATED_CACHE = 20_000
-_THREADS_LOCK = threading.RLock()
-
-
-@contextmanager
-def limit_threads(n: int | None) -> Iterator[None]:
-    """Run the block with torch and FAISS (OpenMP) limited to ``n`` threads.
-
-    One query is too small to gain from intra-op threads, and on a busy machine
-    the threads' spin-waiting costs more than the work (FAISS: 20 ms instead of
-    0.03 ms for 600 vectors with 2 OpenMP threads on a loaded 2-core machine).
-    Libraries not imported yet are left alone. The previous settings come back
-    afterwards; blocks run one at a time.
-    """
-    if n is None:
-        yield
-        return
-    torch = sys.modules.get("torch")
-    faiss = sys.modules.get("faiss")
-    with _THREADS_LOCK:
-        before_torch = torch.get_num_threads() if torch is not None else None
-        before_faiss = faiss.omp_get_max_threads() if faiss is not None else None
-        if torch is not None and before_torch != n:
-            torch.set_num_threads(n)
-        if faiss is not None and before_faiss != n:
-            faiss.omp_set_num_threads(n)
-        try:
-            yield
-        finally:
-            if torch is not None and before_torch is not None and before_torch != n:
-                torch.set_num_threads(before_torch)
-            if faiss is not None and before_faiss is not None and before_faiss != n:
-                faiss.omp_set_num_threads(before_faiss)
-
-
-@dataclass
-class _Restriction:
-    """How an allowed set restricts one index generation."""
-
-    ids: np.ndarray  # allowed ids present in the vector index, sorted
-    share: float  # of the indexed vectors
-    covers_all: bool
 
 
 class GraphRetriever:
@@ -140,59 +100,34 @@ class GraphRetriever:
         self.embedder = embedder
         self.linker: QueryLinker = linker or NoLinker()
         self.mode: RetrieverMode = mode
-        self.name_normalizer = name_normalizer or simple_normalize
         self.channels = tuple(
             c
             for c in CHANNELS[mode]
             if self.config.weights.get(c, 1.0) > 0 or len(CHANNELS[mode]) == 1
         )
-        if isinstance(bundle, IndexBundle):
-            self._bundle: IndexBundle | None = bundle
-            self.index_dir = bundle.directory
-        else:
-            self._bundle = None
-            self.index_dir = Path(bundle)
-        self._manifest_stamp = self._stamp() if self._bundle is not None else None
+        #: the index: reloaded when its manifest changes; caches restrictions per generation
+        self.index = LiveIndex(bundle)
+        #: allowed sets per filters, recomputed when the graph state changes
         self.allowed_sets = AllowedSets(kg, self.config.default_clearance)
+        #: entity adjacency and name linker, reloaded when the graph state changes
         self.enricher = GraphEnricher(
             kg,
             hops=self.config.graph_hops,
             max_candidates=self.config.max_graph_candidates,
             order=self.config.graph_order,
+            name_normalizer=name_normalizer,
         )
-        self._restrictions: OrderedDict[tuple[int, str], _Restriction] = OrderedDict()
-        self._name_linker: tuple[str, NameLinker] | None = None
-        self._lock = threading.RLock()
-        #: hydrated samples of the current graph state (text + provenance), LRU
-        self._hydrated_cache: OrderedDict[str, Hydrated] = OrderedDict()
-        self._hydrated_state = ""
+        #: hit details (text + provenance), dropped when the graph state changes
+        self.hydrator = Hydrator(kg)
 
-    # ------------------------------------------------------------------ state
-    def _stamp(self) -> tuple[int, int] | None:
-        try:
-            st = os.stat(self.index_dir / MANIFEST)
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size)
+    @property
+    def index_dir(self) -> Path:
+        return self.index.directory
 
     @property
     def bundle(self) -> IndexBundle:
         """The index, reloaded when its manifest changed on disk."""
-        stamp = self._stamp()
-        with self._lock:
-            if self._bundle is None or (stamp is not None and stamp != self._manifest_stamp):
-                fresh = IndexBundle.load(self.index_dir)  # no index: IndexNotFoundError
-                old = self._bundle
-                if old is None or fresh.manifest.get("generation") != old.manifest.get(
-                    "generation"
-                ):
-                    self._bundle = fresh
-                    self._restrictions.clear()
-                else:
-                    old.manifest = fresh.manifest
-                self._manifest_stamp = stamp
-            bundle = self._bundle
-        assert bundle is not None
+        bundle = self.index.get()  # no index: IndexNotFoundError
         if "dense" in self.channels and bundle.model_name != self.embedder.model_name:
             raise IndexMismatchError(
                 f"the index at {self.index_dir} holds {bundle.model_name!r} vectors but the "
@@ -201,26 +136,10 @@ class GraphRetriever:
             )
         return bundle
 
-    def _restriction(self, allowed: AllowedSet, bundle: IndexBundle) -> _Restriction:
-        key = (id(allowed), str(bundle.manifest.get("generation")))
-        with self._lock:
-            hit = self._restrictions.get(key)
-            if hit is not None:
-                return hit
-            indexed = bundle.vectors.ids()
-            ids = (
-                allowed.ids[member_mask(indexed, allowed.ids)] if len(indexed) else allowed.ids[:0]
-            )
-            total = max(len(indexed), 1)
-            out = _Restriction(ids, len(ids) / total, len(ids) == len(indexed))
-            self._restrictions[key] = out
-            while len(self._restrictions) > 64:
-                self._restrictions.popitem(last=False)
-            return out
-
     def describe(self) -> dict[str, Any]:
         """What produced the results (recorded with answers and evaluation runs)."""
-        manifest = self._bundle.manifest if self._bundle is not None else {}
+        loaded = self.index.loaded
+        manifest = loaded.manifest if loaded is not None else {}
         return {
             "retriever": self.mode,
             "channels": list(self.channels),
@@ -244,7 +163,7 @@ class GraphRetriever:
         }
 
     # ---------------------------------------------------------------- channels
-    def _dense(self, qv: np.ndarray, n: int, r: _Restriction, b: IndexBundle) -> ChannelList:
+    def _dense(self, qv: np.ndarray, n: int, r: Restriction, b: IndexBundle) -> ChannelList:
         vectors = b.vectors
         if r.covers_all:
             scores, ids = vectors.search(qv, n)
@@ -262,7 +181,7 @@ class GraphRetriever:
         return ChannelList("dense", i[order], s[order])
 
     def _lexical(
-        self, query: str, n: int, r: _Restriction, b: IndexBundle, matching_only: bool
+        self, query: str, n: int, r: Restriction, b: IndexBundle, matching_only: bool
     ) -> ChannelList:
         lexical = b.lexical
         if r.covers_all:
@@ -285,7 +204,7 @@ class GraphRetriever:
     ) -> GraphHits:
         linked = self.linker.link(query)
         if self.config.link_names:
-            linked += self._names(state).link(query)
+            linked += self.enricher.name_linker(state).link(query)
         seen: dict[str, Any] = {}
         for e in linked:
             seen.setdefault(e.iri, e)
@@ -293,17 +212,12 @@ class GraphRetriever:
             list(seen.values()), allowed, state, query_vector=qv, vectors=b.vectors
         )
 
-    def _names(self, state: str) -> NameLinker:
-        with self._lock:
-            if self._name_linker is None or self._name_linker[0] != state:
-                graph = self.enricher.graph(state)
-                self._name_linker = (state, NameLinker(graph.names(), self.name_normalizer))
-            return self._name_linker[1]
-
     def linked_entities(self, query: str) -> list[dict[str, str]]:
         """The graph entities the query links to: ``{"iri", "label", "type"}`` each."""
         state = graph_state(self.kg)
-        linkers = [self.linker, self._names(state)] if self.config.link_names else [self.linker]
+        linkers = [self.linker]
+        if self.config.link_names:
+            linkers.append(self.enricher.name_linker(state))
         graph = self.enricher.graph(state)
         return [
             {"iri": graph.entity_iris[p], "label": graph.labels[p], "type": graph.types[p]}
@@ -335,15 +249,14 @@ class GraphRetriever:
         if len(allowed) == 0:
             return []
         bundle = self.bundle
-        restriction = self._restriction(allowed, bundle)
+        restriction = bundle.restriction(allowed)
         single = len(self.channels) == 1
         depth = k if single else max(k, self.config.candidate_depth)
         lists: list[ChannelList] = []
         qv: np.ndarray | None = None
         if "dense" in self.channels or "graph" in self.channels:
             qv = self.embed_query(query)
-        if "dense" in self.channels and len(restriction.ids):
-            assert qv is not None
+        if "dense" in self.channels and qv is not None and len(restriction.ids):
             lists.append(self._dense(qv, depth, restriction, bundle))
         if "lexical" in self.channels and len(restriction.ids):
             lists.append(self._lexical(query, depth, restriction, bundle, not single))
@@ -361,7 +274,7 @@ class GraphRetriever:
         for lst in lists:  # never trust a channel: drop anything not allowed
             keep = allowed.mask(lst.ids)
             lst.ids, lst.scores = lst.ids[keep], lst.scores[keep]
-        iri_of = self._iri_lookup(bundle, lists, hits)
+        iri_of = _iri_lookup(bundle, lists, hits)
         trust = self._trust(lists, iri_of) if self.config.provenance_weighting else None
         fused = fuse(
             lists,
@@ -383,50 +296,11 @@ class GraphRetriever:
                 f.score = next(iter(f.channel_scores.values()))
         return self._hydrated(fused, k, iri_of, hits, state)
 
-    def _iri_lookup(
-        self, bundle: IndexBundle, lists: list[ChannelList], hits: GraphHits
-    ) -> dict[int, str]:
-        out: dict[int, str] = {}
-        graph = self.enricher._graph if len(hits) else None
-        for lst in lists:
-            for i in lst.ids:
-                i = int(i)
-                if i in out:
-                    continue
-                if bundle.has(i):
-                    out[i] = bundle.iri_of(i)
-                elif graph is not None and i in graph.sample_index:
-                    out[i] = graph.sample_iris[graph.sample_index[i]]
-        return out
-
     def _trust(self, lists: list[ChannelList], iri_of: dict[int, str]) -> dict[int, float]:
         ids = {int(i) for lst in lists for i in lst.ids}
-        classes = provenance_classes(self.kg, [iri_of[i] for i in sorted(ids) if i in iri_of])
+        classes = self.hydrator.classes([iri_of[i] for i in sorted(ids) if i in iri_of])
         weights = self.config.provenance_weights
         return {i: float(weights.get(classes.get(iri_of.get(i, ""), ""), 1.0)) for i in ids}
-
-    def _hydrate(self, iris: list[str], state: str) -> dict[str, Hydrated]:
-        """:func:`hydrate` with an LRU cache that a change of the graph state empties."""
-        with self._lock:
-            cache = self._hydrated_cache
-            if state != self._hydrated_state:
-                cache.clear()
-                self._hydrated_state = state
-            missing = [i for i in iris if i not in cache]
-        fetched = hydrate(self.kg, missing) if missing else {}
-        with self._lock:
-            if state == self._hydrated_state:
-                cache.update(fetched)
-                while len(cache) > HYDRATED_CACHE:
-                    cache.popitem(last=False)
-            out = {}
-            for i in iris:
-                h = fetched.get(i) or cache.get(i)
-                if h is not None:
-                    out[i] = h
-                    if i in cache:
-                        cache.move_to_end(i)
-            return out
 
     def _hydrated(
         self, fused: list[Any], k: int, iri_of: dict[int, str], hits: GraphHits, state: str
@@ -436,7 +310,7 @@ class GraphRetriever:
         while len(out) < k and start < len(fused):
             chunk = fused[start : start + k - len(out) + 5]
             start += len(chunk)
-            rows = self._hydrate([iri_of[f.id] for f in chunk if f.id in iri_of], state)
+            rows = self.hydrator.details([iri_of[f.id] for f in chunk if f.id in iri_of], state)
             for f in chunk:
                 h = rows.get(iri_of.get(f.id, ""))
                 if h is None or h.invalidated:
@@ -457,3 +331,19 @@ class GraphRetriever:
                 if len(out) == k:
                     break
         return out
+
+
+def _iri_lookup(bundle: IndexBundle, lists: list[ChannelList], hits: GraphHits) -> dict[int, str]:
+    """Sample IRI of every id in ``lists``: from the index's id map, else from the graph
+    channel (a sample it reached that is not indexed yet)."""
+    out: dict[int, str] = {}
+    for lst in lists:
+        for i in lst.ids:
+            i = int(i)
+            if i in out:
+                continue
+            if bundle.has(i):
+                out[i] = bundle.iri_of(i)
+            elif i in hits.iris:
+                out[i] = hits.iris[i]
+    return out

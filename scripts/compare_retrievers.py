@@ -127,6 +127,7 @@ def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
     from evaluation.metrics import evaluate_run
     from ingest.ner import load_extractor
     from ingest.pipeline import ingest_files
+    from kg.queries.graph_info import mention_counts
     from provrag.app import open_kg
     from provrag.indexing import embedder_for, update_index
     from provrag.settings import load_settings
@@ -147,12 +148,11 @@ def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
         t0 = time.perf_counter()
         update_index(settings, kg, embedder=embedder)
         index_s = time.perf_counter() - t0
-        entities = kg.select("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?s pr:mentions ?e }")
-        mentions = kg.select("SELECT (COUNT(*) AS ?n) WHERE { ?s pr:mentions ?e }")
+        mentions = mention_counts(kg)
         log(
             f"{name}: {len(records)} passages ingested in {ingest_s:.1f}s "
             f"({report.new} new), indexed in {index_s:.1f}s; "
-            f"{entities[0]['n']} entities, {mentions[0]['n']} sample-entity links; "
+            f"{mentions.entities} entities, {mentions.links} sample-entity links; "
             f"{len(queries)} queries"
         )
         linker = LazyNerLinker(settings)
@@ -190,8 +190,8 @@ def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
         "passages": len(records),
         "queries": len(queries),
         "queries_with_linked_entities": linked_queries,
-        "entities": int(entities[0]["n"]),
-        "entity_links": int(mentions[0]["n"]),
+        "entities": mentions.entities,
+        "entity_links": mentions.links,
         "results": rows,
     }
 

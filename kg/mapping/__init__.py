@@ -121,6 +121,13 @@ def nquads(triples: Iterable[str], graph: str) -> bytes:
     return (g.join(triples) + g).encode("utf-8") if triples else b""
 
 
+def drop_subjects(statements: list[str], subjects: set[str]) -> list[str]:
+    """``statements`` without those whose subject is one of the IRIs ``subjects``."""
+    if not subjects:
+        return statements
+    return [s for s in statements if s[1 : s.find(">")] not in subjects]
+
+
 # ---------------------------------------------------------------------------- samples
 
 

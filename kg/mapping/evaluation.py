@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from kg import ids
+from kg.errors import MappingError
 from kg.mapping import RDFS, A, iri, json_lit, lit, pr, prov
 
 #: slice name and value of a metric's value over all queries
@@ -116,7 +117,7 @@ def evaluation_run_triples(run: EvaluationRunIn) -> list[str]:
     for mv in run.metrics:
         node = metric_value_iri(run_iri, mv.metric, mv.slice_name, mv.slice_value)
         if node in seen:
-            raise ValueError(
+            raise MappingError(
                 f"run {run.run_id!r}: metric {mv.metric!r} of slice "
                 f"{mv.slice_name}={mv.slice_value} is given twice; give each value once"
             )

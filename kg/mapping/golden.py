@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from kg import ids
+from kg.errors import MappingError
 from kg.mapping import DCT, RDFS, A, SharedNodes, iri, lit, pr, prov
 from kg.model import GoldenItem
 
@@ -157,7 +158,7 @@ def _item_triples(
     if not item.relevant:
         return out
     if dataset is None:
-        raise ValueError(
+        raise MappingError(
             f"golden item {item.query_id!r} judges samples but the golden set names no "
             "dataset; set the dataset the sample ids belong to"
         )

@@ -5,7 +5,25 @@ models or plain rows back. Modules by subject:
 
 - :mod:`kg.queries.current`: the one definition of a *current* sample (not
   invalidated), as pattern fragments every other query composes;
-- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim.
+- :mod:`kg.queries.documented`: the queries ``docs/sparql.md`` quotes verbatim;
+- :mod:`kg.queries.versions`: dataset versions and their members, as ingested (drift);
+- :mod:`kg.queries.labels`: labels of one field, for inter-annotator agreement;
+- :mod:`kg.queries.slices`: provenance of judged and retrieved samples (evaluation slices);
+- :mod:`kg.queries.golden`: golden sets read back from the graph;
+- :mod:`kg.queries.runs`: recorded evaluation runs and their metric values;
+- :mod:`kg.queries.graph_info`: facts about the graph as a whole (entity mentions);
+- :mod:`kg.queries.netview`: the reads behind the networkx views of :mod:`kg.netview`;
+- :mod:`kg.queries.revisions`: what the graph holds of the samples a batch brings
+  (head revision, revision hashes, dataset versions; whether a dataset has samples);
+- :mod:`kg.queries.nodes`: which shared nodes the graph already describes;
+- :mod:`kg.queries.datasets`: the current samples a delete selector names;
+- :mod:`kg.queries.lineage`: the reads behind a provenance trace (:mod:`kg.provenance`);
+- :mod:`kg.queries.rows`: raw SELECT rows for the reads on hot paths;
+- :mod:`kg.queries.state`: a key of the sample state, for caches of sample reads;
+- :mod:`kg.queries.corpus`: current samples and their texts, what an index covers;
+- :mod:`kg.queries.filters`: the samples a provenance/governance filter allows;
+- :mod:`kg.queries.hits`: text and provenance summary of search hits;
+- :mod:`kg.queries.mentions`: entity mentions and names, for graph enrichment.
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.

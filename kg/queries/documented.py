@@ -11,6 +11,7 @@ from typing import Any
 
 from kg.errors import QueryError
 from kg.graph import KnowledgeGraph
+from kg.queries.current import bind_current, is_current
 from kg.terms import PREFIXES
 
 #: The line of :data:`PROVENANCE_QUERY` that picks one sample; uncomment it to use it.
@@ -38,7 +39,7 @@ WHERE {{
           pr:inDatasetVersion ?dataset_version .
   ?dataset_version pr:datasetName ?dataset ;
                    pr:versionLabel ?version .
-  BIND(NOT EXISTS {{ ?sample prov:invalidatedAtTime ?invalidated }} AS ?current)
+  {bind_current("?sample", "?current")}
   OPTIONAL {{
     ?sample pr:ingestedIn ?batch .
     OPTIONAL {{ ?batch prov:used ?file . ?file pr:sha256 ?file_sha256 . }}
@@ -69,11 +70,11 @@ GROUP BY ?sample ?external_id ?origin ?current ?config ?generator ?model
 ORDER BY ?dataset ?external_id ?sample
 """
 
-CURRENT_SAMPLES_QUERY = """\
+CURRENT_SAMPLES_QUERY = f"""\
 # Current (not invalidated) samples of one dataset version.
 SELECT ?sample ?external_id ?origin ?kind ?text
-WHERE {
-  VALUES (?dataset ?version) { ("support-kb" "2026.11") }
+WHERE {{
+  VALUES (?dataset ?version) {{ ("support-kb" "2026.11") }}
   ?dataset_version pr:datasetName ?dataset ;
                    pr:versionLabel ?version .
   ?sample a pr:Sample ;
@@ -82,27 +83,27 @@ WHERE {
           pr:origin ?origin ;
           pr:kind ?kind ;
           pr:text ?text .
-  FILTER NOT EXISTS { ?sample prov:invalidatedAtTime ?invalidated }
-}
+  {is_current("?sample")}
+}}
 ORDER BY ?external_id
 """
 
-SAMPLES_BY_PROMPT_VERSION_QUERY = """\
+SAMPLES_BY_PROMPT_VERSION_QUERY = f"""\
 # Current synthetic samples generated with one prompt version.
 SELECT ?sample ?external_id ?generator ?prompt_template ?prompt_version ?model ?seed
-WHERE {
-  VALUES ?prompt_version { "3" }
+WHERE {{
+  VALUES ?prompt_version {{ "3" }}
   ?config a pr:GeneratorConfig ;
           pr:generatorName ?generator ;
           pr:promptVersion ?prompt_version .
-  OPTIONAL { ?config pr:promptTemplate ?prompt_template }
-  OPTIONAL { ?config pr:modelName ?model }
+  OPTIONAL {{ ?config pr:promptTemplate ?prompt_template }}
+  OPTIONAL {{ ?config pr:modelName ?model }}
   ?generation prov:used ?config .
-  OPTIONAL { ?config pr:seed ?seed }
+  OPTIONAL {{ ?config pr:seed ?seed }}
   ?sample prov:wasGeneratedBy ?generation ;
           pr:externalId ?external_id .
-  FILTER NOT EXISTS { ?sample prov:invalidatedAtTime ?invalidated }
-}
+  {is_current("?sample")}
+}}
 ORDER BY ?generator ?external_id
 """
 
@@ -116,7 +117,7 @@ WHERE {{
   ?sample a pr:Sample ;
           pr:externalId ?external_id ;
           pr:hasLabel ?label .
-  FILTER NOT EXISTS {{ ?sample prov:invalidatedAtTime ?invalidated }}
+  {is_current("?sample")}
   ?label pr:labelField ?field ;
          pr:labelValue ?value ;
          prov:wasAttributedTo/rdfs:label ?annotator .

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
+# Typer vendors its own click: its usage errors are these, not the click package's
+from typer._click.exceptions import UsageError as ClickUsageError
+
+from provrag.exit_codes import ExitCode
 from provrag.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,9 +33,15 @@ def settings_of(ctx: typer.Context) -> Settings:
     return obj
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
+def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     sys.exit(code)
+
+
+def usage_error(message: str, ctx: typer.Context | None = None) -> NoReturn:
+    """Stop with a usage error (options that do not go together, a value we do not know):
+    the command's usage line and the message; the root command makes it exit 64."""
+    raise ClickUsageError(message, ctx)
 
 
 def with_kg(
@@ -43,14 +53,14 @@ def with_kg(
 ) -> T:
     """Open the graph, run ``action``, close the store, and only then report errors.
 
-    Graph errors and ``errors`` are reported. Failing after the store is released
-    matters for the embedded store: its lock goes with the last reference, and a
-    traceback would keep one alive.
+    provrag errors (any :class:`~kg.errors.ProvragError`) and ``errors`` are
+    reported. Failing after the store is released matters for the embedded store:
+    its lock goes with the last reference, and a traceback would keep one alive.
     """
-    from kg.errors import KGError
+    from kg.errors import KGError, ProvragError
     from provrag.app import open_kg
 
-    caught: tuple[type[Exception], ...] = (KGError, *errors)
+    caught: tuple[type[Exception], ...] = (ProvragError, *errors)
     error: str | None = None
     try:
         kg = open_kg(settings_of(ctx), recover=recover)

@@ -11,8 +11,9 @@ import typer
 from rich.markup import escape
 
 from kg.typing import Clearance, RetrieverMode
-from provrag.commands.common import console, err_console, fail, settings_of
+from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 from provrag.commands.progress import counted
+from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from evaluation.compare import Comparison
@@ -58,8 +59,8 @@ COMPARE_HELP = _paragraphs(
 RERUN_HELP = _paragraphs(
     "Re-create a recorded run from its graph record (same golden set version, retriever kind "
     "and settings, k, seed) and check that every number is identical.",
-    "Prints the recorded and the new numbers; exit 1 if any differs (e.g. the index changed "
-    "since), 0 if all are identical. The re-run is recorded as a new run.",
+    "Prints the recorded and the new numbers; exit 2 if any differs (e.g. the index changed "
+    "since), 0 if all are identical, 1 on an error. The re-run is recorded as a new run.",
 )
 
 REPORT_HELP = _paragraphs(
@@ -81,12 +82,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _errors() -> tuple[type[Exception], ...]:
-    from evaluation.errors import EvaluationError
-    from ingest.errors import IngestError
-    from kg.errors import KGError
-    from retrieval.errors import RetrievalError
+    from kg.errors import ProvragError
 
-    return (EvaluationError, KGError, RetrievalError, IngestError)
+    return (ProvragError,)
 
 
 # --------------------------------------------------------------------------- eval
@@ -159,8 +157,8 @@ def eval_main(
     if ctx.invoked_subcommand is not None:
         return
     if (golden is None) == (beir is None):
-        typer.echo(ctx.get_help())
-        fail("give exactly one of --golden NAME|PATH or --beir DIR")
+        both = "both" if golden is not None else "neither"
+        usage_error(f"give exactly one of --golden NAME|PATH or --beir DIR (got {both})", ctx)
     from evaluation.gates import check_gates, gates_from_settings, parse_gate
     from provrag import evaluating
     from provrag.app import open_kg
@@ -190,8 +188,7 @@ def eval_main(
                 result, beir_info = evaluating.evaluate_beir(
                     settings, kg, beir, options, split=split, progress=progress
                 )
-            else:
-                assert golden is not None
+            elif golden is not None:  # always: exactly one of the two is set (checked above)
                 golden_set = evaluating.resolve_golden(kg, golden)
                 result = evaluating.evaluate(settings, kg, golden_set, options, progress=progress)
     except errors as exc:
@@ -218,7 +215,7 @@ def eval_main(
         print_result(result, run_dir, settings)
     _print_gates(outcomes, quiet=json_out)
     if any(not o.passed for o in outcomes):
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.CHECK_FAILED)
 
 
 def result_json(result: EvalResult, run_dir: Path) -> dict[str, Any]:
@@ -443,7 +440,7 @@ def rerun(
     else:
         print_rerun(outcome)
     if not outcome.identical:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.CHECK_FAILED)
 
 
 def print_rerun(outcome: Rerun) -> None:

@@ -1,6 +1,7 @@
-"""Graph commands: ``init``, ``sparql``, ``stats``, ``validate``, ``export``, ``import``.
+"""Graph commands: ``init``, ``sparql``, ``stats``, ``validate``.
 
-Library code is imported inside the commands, so ``provrag --help`` stays instant.
+``export`` and ``import`` are in :mod:`provrag.commands.transfer_cmds`. Library
+code is imported inside the commands, so ``provrag --help`` stays instant.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from kg.typing import EXPORT_FORMATS, SPARQL_FORMATS, ExportFormat, SparqlFormat, literal_value
+from kg.typing import SPARQL_FORMATS, SparqlFormat, literal_value
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-_EXPORT_EXTENSIONS: dict[str, ExportFormat] = {".ttl": "turtle", ".nq": "nquads", ".trig": "trig"}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -166,6 +166,7 @@ def render_result(result: QueryResult, fmt: SparqlFormat) -> Any:
 
     from kg.store.base import SelectResult
     from kg.terms import PREFIXES
+    from provrag.errors import UsageError
 
     if isinstance(result, SelectResult):
         if fmt == "json":
@@ -180,7 +181,10 @@ def render_result(result: QueryResult, fmt: SparqlFormat) -> Any:
                 writer.writerow([_csv_value(row.get(v)) for v in result.variables])
             return buf.getvalue()
         if fmt == "turtle":
-            raise ValueError("--format turtle needs a CONSTRUCT or DESCRIBE query")
+            raise UsageError(
+                "--format turtle needs a CONSTRUCT or DESCRIBE query (got a SELECT); "
+                "use --format table, json or csv"
+            )
         table = Table(*result.variables, caption=f"{len(result.rows)} row(s)")
         for row in result.rows:
             table.add_row(*(_cell(row.get(v)) for v in result.variables))
@@ -189,7 +193,10 @@ def render_result(result: QueryResult, fmt: SparqlFormat) -> Any:
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": result}) + "\n"
         if fmt == "turtle":
-            raise ValueError("--format turtle needs a CONSTRUCT or DESCRIBE query")
+            raise UsageError(
+                "--format turtle needs a CONSTRUCT or DESCRIBE query (got an ASK); "
+                "use --format table or json"
+            )
         return "true\n" if result else "false\n"
     triples = list(result)
     if fmt == "turtle":
@@ -263,13 +270,14 @@ def sparql(
     provrag's prefixes are predeclared; only committed data is seen. Exit 1 on a
     malformed query or an update. See docs/sparql.md for ready-made queries.
     """
-    from provrag.commands.common import fail
+    from provrag.commands.common import fail, usage_error
+    from provrag.errors import UsageError
 
     shape = literal_value(SPARQL_FORMATS, fmt)
     if shape is None:
-        fail(f"unknown --format {fmt!r}; use one of: {', '.join(SPARQL_FORMATS)}")
+        usage_error(f"unknown --format {fmt!r}; use one of: {', '.join(SPARQL_FORMATS)}", ctx)
     if (query is None) == (file is None):
-        fail("give either a QUERY or --file FILE (exactly one)")
+        usage_error("give either a QUERY or --file FILE (exactly one)", ctx)
     text = query
     if file is not None:
         try:
@@ -279,8 +287,8 @@ def sparql(
     result = _with_kg(ctx, lambda kg: kg.query(text or ""), recover=False)
     try:
         rendered = render_result(result, shape)
-    except ValueError as exc:
-        fail(str(exc))
+    except UsageError as exc:
+        usage_error(str(exc), ctx)
     _print(rendered)
 
 
@@ -332,13 +340,14 @@ def validate(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
-    """Check the graph against the SHACL shapes; exit 0 if it conforms, else 1."""
+    """Check the graph against the SHACL shapes; exit 0 if it conforms, 2 if it does not."""
     import json
 
     from rich.table import Table
 
     from kg.shacl import validate as shacl_validate
     from provrag.commands.common import console
+    from provrag.exit_codes import ExitCode
 
     report = _with_kg(ctx, shacl_validate, recover=False)
     fields = ("severity", "focus_node", "path", "message", "shape")
@@ -362,66 +371,7 @@ def validate(
                 *("" if getattr(v, f, None) is None else str(getattr(v, f)) for f in fields)
             )
         _print(table)
-    raise typer.Exit(0 if report.conforms else 1)
-
-
-def export(
-    ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format", help=f"{' | '.join(EXPORT_FORMATS)} (default: from the extension)"
-        ),
-    ] = None,
-) -> None:
-    """Export the graph to an RDF file (nquads/trig: a full backup; turtle: the union)."""
-    from kg.io import export_graph
-    from provrag.commands.common import console, fail
-
-    given = fmt or _EXPORT_EXTENSIONS.get(output.suffix.lower())
-    if given is None:
-        fail(
-            f"cannot tell the format of {output} from its extension; "
-            f"pass --format ({', '.join(EXPORT_FORMATS)})"
-        )
-    name = literal_value(EXPORT_FORMATS, given)
-    if name is None:
-        fail(f"unknown --format {given!r}; use one of: {', '.join(EXPORT_FORMATS)}")
-    written = _with_kg(ctx, lambda kg: export_graph(kg, output, name))
-    console.print(f"exported {written} statements as {name} to {output}", highlight=False)
-
-
-def import_cmd(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="RDF file: .ttl .nt .nq .trig .rdf .owl .jsonld")],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="RDF format (default: from the extension)")
-    ] = None,
-    graph: Annotated[
-        str | None,
-        typer.Option("--graph", help="named graph IRI for the triples (default: one per file)"),
-    ] = None,
-) -> None:
-    """Load an RDF file (a backup, an external vocabulary, a gazetteer) into the graph.
-
-    Triple formats go into one named graph per file; importing the same file twice
-    changes nothing. Dataset formats (nquads, trig, jsonld) keep their graphs.
-    """
-    from kg.io import import_rdf
-    from provrag.commands.common import console
-
-    report = _with_kg(ctx, lambda kg: import_rdf(kg, file, fmt, graph))
-    if report.already_imported:
-        console.print(f"{file} was imported before: nothing to do", highlight=False)
-        return
-    console.print(
-        f"imported {report.statements} statements ({report.added} new) from {file} "
-        f"as {report.format} into {len(report.graphs)} graph(s)",
-        highlight=False,
-    )
-    for g in report.graphs:
-        console.print(f"  {g}", highlight=False)
+    raise typer.Exit(ExitCode.OK if report.conforms else ExitCode.CHECK_FAILED)
 
 
 def register(app: typer.Typer) -> None:
@@ -429,5 +379,3 @@ def register(app: typer.Typer) -> None:
     app.command("sparql")(sparql)
     app.command("stats")(stats)
     app.command("validate")(validate)
-    app.command("export")(export)
-    app.command("import")(import_cmd)

@@ -9,9 +9,10 @@ import typer
 
 from provrag.commands.common import console, fail, settings_of
 from provrag.commands.progress import counted
+from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from retrieval.sync import CheckReport, SyncReport
+    from retrieval.index_sync import CheckReport, SyncReport
 
 #: how many IRIs of each kind ``--check`` prints before "... and N more"
 SHOW = 20
@@ -68,7 +69,7 @@ def index(
         if check_report is not None:
             _print_check(check_report)
     if check_report is not None and not check_report.ok:
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.CHECK_FAILED)
 
 
 def _sync(settings: Any, kg: Any, *, rebuild: bool, quiet: bool) -> SyncReport:

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from kg.typing import OnDuplicate, OnInvalid
-from provrag.commands.common import console, err_console, fail, settings_of
+from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 from provrag.commands.progress import RecordProgress, counted
+from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
@@ -51,7 +52,8 @@ DELETE_HELP = _paragraphs(
     --dataset [--version], --generator [--prompt-version]. Invalidated samples stay in the
     graph for audit (prov:invalidatedAtTime, a pr:Deletion activity in its own named graph)
     but leave every default query and the search index.""",
-    "Exit codes: 0 samples were invalidated; 1 nothing matched, or an error.",
+    "Exit codes: 0 samples were invalidated; 1 nothing matched, or an error; 64 no selector, "
+    "or --version without --dataset / --prompt-version without --generator.",
 )
 
 
@@ -137,7 +139,7 @@ def ingest(
         typer.echo(json.dumps(payload, indent=2))
     else:
         _print_ingest(report, index)
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(ExitCode(report.exit_code))
 
 
 def _load_extractor(settings: Settings, quiet: bool) -> EntityExtractor:
@@ -287,7 +289,7 @@ def delete(
     ] = False,
 ) -> None:
     from ingest.delete import invalidate
-    from ingest.errors import IngestError
+    from ingest.errors import IngestError, SelectorError
     from kg.errors import KGError
     from provrag.app import open_kg
 
@@ -309,6 +311,9 @@ def delete(
         index = None
         if report.invalidated and not no_index and settings.index_on_ingest:
             index = _update_index(settings, kg, quiet=json_out)
+    except SelectorError as exc:  # no selector, or options that do not go together
+        kg.store.close()
+        _fail(str(exc), json_out, ExitCode.USAGE)
     except (IngestError, KGError) as exc:
         kg.store.close()
         _fail(str(exc), json_out)
@@ -319,7 +324,7 @@ def delete(
         typer.echo(json.dumps(payload, indent=2))
     else:
         _print_delete(report, index)
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(ExitCode(report.exit_code))
 
 
 def _print_delete(report: DeleteReport, index: dict[str, Any] | None) -> None:
@@ -346,7 +351,9 @@ def _print_delete(report: DeleteReport, index: dict[str, Any] | None) -> None:
         )
 
 
-def _fail(message: str, json_out: bool) -> NoReturn:
+def _fail(message: str, json_out: bool, code: ExitCode = ExitCode.ERROR) -> NoReturn:
     if json_out:
-        typer.echo(json.dumps({"error": message, "exit_code": 1}))
-    fail(message)
+        typer.echo(json.dumps({"error": message, "exit_code": int(code)}))
+    if code == ExitCode.USAGE:
+        usage_error(message)
+    fail(message, code)

@@ -94,10 +94,10 @@ def agreement(
     Without --version: the current samples. With --version: that dataset version as
     it was ingested (revised since or not; deleted samples left out)."""
     from evaluation.agreement import DEFAULT_KINDS, agreement_report, label_fields
-    from provrag.commands.common import fail
+    from provrag.commands.common import fail, usage_error
 
     if version is not None and dataset is None:
-        fail(f"--version {version!r} needs --dataset (the dataset it is a version of)")
+        usage_error(f"--version {version!r} needs --dataset (the dataset it is a version of)", ctx)
     annotator_kinds = None if all_kinds else tuple(kinds or DEFAULT_KINDS)
 
     def run(kg: KnowledgeGraph) -> tuple[AgreementReport, list[str]]:

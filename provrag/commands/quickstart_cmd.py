@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from provrag.commands.common import console, fail, settings_of
+from provrag.commands.common import console, settings_of
+from provrag.errors import ServiceError
 
 #: where the tour runs unless --home / PROVRAG_HOME names another place
 DEFAULT_HOME = Path(".provrag-quickstart")
@@ -37,7 +38,7 @@ def quickstart(
     home = settings.home if explicit else DEFAULT_HOME
     if home.exists() and any(home.iterdir()):
         if not (home / MARKER).exists():
-            fail(
+            raise ServiceError(
                 f"{home} holds data that quickstart did not make; quickstart starts from an "
                 "empty home: name another with --home"
             )

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from kg.typing import Clearance, Origin, RetrieverMode
-from provrag.commands.common import console, err_console, fail, settings_of
+from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 
 if TYPE_CHECKING:
     from kg.model import Filters, ScoredPassage
-    from retrieval.answer import AnswerResult
+    from retrieval.answerer import AnswerResult
     from retrieval.retriever import GraphRetriever
 
 SEARCH_HELP = """Search the samples: dense, lexical, hybrid or graph-enriched (default).
@@ -74,11 +74,18 @@ def register(app: typer.Typer) -> None:
     app.command("ask", help=ASK_HELP)(ask)
 
 
-def _filters(**values: Any) -> Filters:
+def _filters(ctx: typer.Context, **values: Any) -> Filters:
+    """The search filters of the command line; a malformed one is a usage error."""
+    from pydantic import ValidationError
+
+    from kg.errors import FilterError
     from kg.model import Filters
 
     labels = values.pop("labels") or []
-    return Filters.model_validate({"labels": labels, **values})
+    try:
+        return Filters.model_validate({"labels": labels, **values})
+    except (FilterError, ValidationError) as exc:
+        usage_error(str(exc), ctx)
 
 
 def _open(ctx: typer.Context, retriever: RetrieverMode | None) -> tuple[Any, GraphRetriever]:
@@ -108,13 +115,12 @@ def search(
     label: Labels = None,
     clearance: ClearanceOpt = None,
 ) -> None:
-    from kg.errors import KGError
-    from retrieval.errors import RetrievalError
+    from kg.errors import ProvragError
 
     kg = None
     try:
         filters = _filters(
-            origin=origin, dataset=dataset, version=version, generator=generator,
+            ctx, origin=origin, dataset=dataset, version=version, generator=generator,
             prompt_version=prompt_version, annotator=annotator, labels=label,
             clearance=clearance,
         )  # fmt: skip
@@ -124,7 +130,7 @@ def search(
         wants = (explain or json_out) and "graph" in engine.channels
         linked = engine.linked_entities(text) if wants else []
         described = engine.describe()
-    except (KGError, RetrievalError, ValueError) as exc:
+    except ProvragError as exc:
         _close(kg)
         fail(str(exc))
     _close(kg)
@@ -238,15 +244,14 @@ def ask(
     label: Labels = None,
     clearance: ClearanceOpt = None,
 ) -> None:
-    from kg.errors import KGError
+    from kg.errors import ProvragError
     from provrag.wiring import build_answerer
     from provrag.wiring import record as record_answer
-    from retrieval.errors import RetrievalError
 
     kg = None
     try:
         filters = _filters(
-            origin=origin, dataset=dataset, version=version, generator=generator,
+            ctx, origin=origin, dataset=dataset, version=version, generator=generator,
             prompt_version=prompt_version, annotator=annotator, labels=label,
             clearance=clearance,
         )  # fmt: skip
@@ -259,7 +264,7 @@ def ask(
                 record_answer(kg, result, engine)
             else:
                 err_console.print("[yellow]nothing to record:[/] the answer is empty")
-    except (KGError, RetrievalError, ValueError) as exc:
+    except ProvragError as exc:
         _close(kg)
         fail(str(exc))
     _close(kg)

@@ -41,10 +41,10 @@ def trace(
 
     from kg.errors import KGError
     from provrag.app import open_kg
-    from provrag.commands.common import console, fail, settings_of
+    from provrag.commands.common import console, fail, settings_of, usage_error
 
     if fmt not in TRACE_FORMATS:
-        fail(f"unknown --format {fmt!r}; use one of: {', '.join(TRACE_FORMATS)}")
+        usage_error(f"unknown --format {fmt!r}; use one of: {', '.join(TRACE_FORMATS)}", ctx)
     settings = settings_of(ctx)
     error: str | None = None
     output: Any = None
@@ -73,8 +73,8 @@ def _render(kg: KnowledgeGraph, ref: str, fmt: str, dataset: str | None) -> Any:
     """The text (or, for ``tree``, the rich renderable) of the lineage of ``ref``."""
     import json
 
-    from kg.provenance import render_tree
     from kg.provenance import trace as build_trace
+    from provrag.trace_render import render_tree
 
     node = build_trace(kg, ref, dataset=dataset)
     if fmt == "tree":

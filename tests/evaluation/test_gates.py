@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from evaluation.gates import Gate, GateError, check_gates, gates_from_settings, parse_gate
+from evaluation.errors import GateError
+from evaluation.gates import Gate, check_gates, gates_from_settings, parse_gate
 from evaluation.results import EvalResult
 from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, run_toy, toy_golden
 

@@ -27,6 +27,7 @@ from evaluation.record import (
 )
 from evaluation.results import EvalResult
 from evaluation.runner import run_evaluation
+from evaluation.spec import RunSpec
 from kg.graph import KnowledgeGraph
 from kg.mapping.evaluation import metric_value_iri
 from kg.model import Filters
@@ -83,7 +84,7 @@ def test_the_run_record_holds_what_a_rerun_needs(world) -> None:
     assert rec.golden_iri == toy_golden().iri and rec.golden_name == "toy-golden"
     assert (rec.golden_version, rec.retriever_kind, rec.k, rec.seed) == ("1", "dense", 10, 13)
     assert rec.retriever_settings == {"channels": ["dense"], "fusion": "rrf"}
-    assert rec.spec == result.spec
+    assert RunSpec.from_record(rec) == result.spec
     assert rec.embedding_model == "test/model"
     assert rec.index_manifest == {"generation": "gen-000001", "count": 10}
     assert rec.run_file == "/tmp/run.trec" and rec.provrag_version == "test"
@@ -93,7 +94,7 @@ def test_the_run_record_holds_what_a_rerun_needs(world) -> None:
 def test_the_recorded_spec_reruns_to_the_same_numbers(world) -> None:
     kg, iris = world
     result = _recorded(kg, iris)
-    spec = read_run_record(kg, str(result.run_id)).spec
+    spec = RunSpec.from_record(read_run_record(kg, str(result.run_id)))
     golden = load_golden(kg, spec.golden, spec.golden_version)
     again = run_evaluation(spec, golden, CannedRetriever(RANKINGS, iris), kg=kg)
     assert again.numbers() == result.numbers() and again.per_query == result.per_query
@@ -116,7 +117,7 @@ def test_a_run_recorded_before_specs_reads_back_a_spec_of_its_settings(world) ->
         },
     }
     record_run(kg, result, retriever_settings=legacy, provrag_version="old")
-    spec = read_run_record(kg, str(result.run_id)).spec
+    spec = RunSpec.from_record(read_run_record(kg, str(result.run_id)))
     assert (spec.golden, spec.golden_version, spec.mode) == ("toy-golden", "1", "dense")
     assert (spec.ks, spec.depth, spec.bootstrap_samples, spec.seed) == ((10, 3), 50, 200, 13)
     assert spec.retrieval.fusion == "weighted" and spec.embedding_model == "old/model"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,6 @@ from evaluation.report import write_report
 from evaluation.results import EvalResult
 from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, run_toy, toy_golden
 
-CHROMIUM = "/usr/bin/chromium"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -75,16 +73,12 @@ def test_text_is_escaped_in_html(runs: list[EvalResult], tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_report_renders_in_headless_chromium(runs: list[EvalResult], tmp_path: Path) -> None:
-    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if binary is None:
-        pytest.fail(
-            "chromium is not installed, so the report cannot be checked in a browser; "
-            "install it (apt-get install chromium; CI installs it)"
-        )
+def test_report_renders_in_headless_chromium(
+    runs: list[EvalResult], tmp_path: Path, chromium: str
+) -> None:
     html = write_report(runs, tmp_path / "rep").html
     flags = [
-        binary,
+        chromium,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import CRASH_ENV
+from ingest.crash_hook import CRASH_ENV
 from kg.graph import KnowledgeGraph
 from kg.store.embedded import OxigraphStore
 from tests.ingest.ingest_helpers import normalised_quads, real, record, write_jsonl

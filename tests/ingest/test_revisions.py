@@ -102,3 +102,24 @@ def test_changed_content_after_a_delete_is_a_revision_of_the_deleted_one(tmp_pat
     # the deleted revision is not invalidated a second time
     rows = kg.select('SELECT ?t WHERE { ?s pr:text "a" ; prov:invalidatedAtTime ?t }')
     assert len(rows) == 1
+
+
+def test_overwrite_back_to_a_committed_revision_is_skipped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    kg = memory_kg()
+    ingest(kg, [write_jsonl(tmp_path / "a.jsonl", [real(1, text="a")])], tmp_path)
+    ingest(kg, [write_jsonl(tmp_path / "b.jsonl", [real(1, text="b")])], tmp_path)
+    # in one input: a new revision "c", then back to "a" (committed, invalidated)
+    repeats = [real(1, text="c"), real(1, text="a")]
+    report = ingest(
+        kg,
+        [write_jsonl(tmp_path / "c.jsonl", repeats)],
+        tmp_path,
+        on_duplicate="overwrite",
+        chunk_size=1,
+    )
+    assert (report.revised, report.skipped) == (1, 1)
+    assert any("earlier" in w for w in report.warnings)
+    assert current_samples(kg) == {"kb-0001": "c"}
+    assert all_revisions(kg) == 3

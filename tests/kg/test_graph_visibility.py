@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
 from kg.graph import KnowledgeGraph
-from kg.store.base import GraphStore
+from kg.store.base import GraphStore, QueryResult
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import RemoteSparqlStore
 
@@ -131,3 +132,13 @@ def test_read_only_guard_rejects_updates(store: GraphStore, sparql: str) -> None
     with pytest.raises(QueryError, match="read-only"):
         kg.query(sparql)
     assert visible(kg) == {f"{EX}a"}
+
+
+def test_a_store_answering_a_select_without_rows_is_a_store_error() -> None:
+    class NoRows(OxigraphStore):
+        def query(self, sparql: str, *, default_graphs: Any = None) -> QueryResult:
+            return True  # an ASK answer where the registry SELECT needs rows
+
+    kg = KnowledgeGraph(NoRows(None))
+    with pytest.raises(StoreError, match="instead of solutions"):
+        kg.open_graphs()

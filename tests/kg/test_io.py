@@ -9,8 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.errors import RdfIOError
 from kg.graph import REGISTRY_GRAPH, KnowledgeGraph
-from kg.io import RdfIOError, export_graph, import_graph_iri, import_rdf
+from kg.io import export_graph, import_graph_iri, import_rdf
 from kg.model import SampleRecord
 from kg.store.base import GraphStore
 from kg.store.embedded import OxigraphStore

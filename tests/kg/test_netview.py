@@ -1,4 +1,5 @@
-"""The networkx view of the sample—entity graph, built from kg.mapping.mention_triples.
+"""The networkx views: the sample—entity graph (built from kg.mapping.mention_triples)
+and the lineage graph (on tests/kg/lineage_data.py).
 
 Tiny graph: s1 mentions Acme and Visa, s2 mentions Visa and Paris, s3 mentions Paris,
 s4 mentions Acme but is invalidated, s5 mentions Bob alone.
@@ -6,15 +7,22 @@ s4 mentions Acme but is invalidated, s5 mentions Bob alone.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import networkx as nx
 import pytest
 
 from kg import ids, mapping
+from kg.errors import NetViewError
 from kg.graph import KnowledgeGraph
 from kg.model import SampleRecord
-from kg.netview import entity_graph, entity_neighbours, samples_for_entities
+from kg.netview import entity_graph, entity_neighbours, lineage_graph, samples_for_entities
+from kg.queries.graph_info import MentionCounts, mention_counts
 from kg.store.embedded import OxigraphStore
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -144,7 +152,132 @@ def test_each_sample_gets_a_shortest_path_from_any_entity(graph: nx.Graph) -> No
 
 
 def test_bad_hops_are_refused(graph: nx.Graph) -> None:
-    with pytest.raises(ValueError, match="hops"):
+    with pytest.raises(NetViewError, match="hops"):
         samples_for_entities(graph, [ACME], hops=0)
-    with pytest.raises(ValueError, match="hops"):
+    with pytest.raises(NetViewError, match="hops"):
         entity_neighbours(graph, ACME, hops=0)
+
+
+# ------------------------------------------------------------------ lineage graph
+
+
+def _lineage_data() -> ModuleType:
+    name = "provrag_tests_lineage_data"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parent / "lineage_data.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            pytest.fail(f"cannot load {path}")
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def lineage() -> tuple[nx.MultiDiGraph, Any]:
+    """The lineage test graph, plus: syn-1 derived from the current real-1."""
+    kg = KnowledgeGraph(OxigraphStore(None))
+    built = _lineage_data().build(kg)
+    derivation = ids.batch_iri("derive")
+    with kg.write_graph(derivation) as w:
+        w.add_statements(
+            [f"<{built.synthetic}> {mapping.prov('wasDerivedFrom')} <{built.labelled}>"]
+        )
+    return lineage_graph(kg), built
+
+
+def test_samples_carry_their_provenance(lineage: tuple[nx.MultiDiGraph, Any]) -> None:
+    g, built = lineage
+    syn = g.nodes[built.synthetic]
+    assert syn["node_type"] == "sample" and syn["label"] == "syn-1"
+    assert (syn["origin"], syn["kind"], syn["current"]) == ("synthetic", "passage", True)
+    assert (syn["dataset"], syn["version"]) == ("support", "1")
+    assert (syn["generator"], syn["model"], syn["prompt_version"], syn["seed"]) == (
+        "template-engine",
+        "template-engine-1",
+        "3",
+        7,
+    )
+    labelled = g.nodes[built.labelled]
+    assert labelled["annotators"] == "alice | bob"
+    assert labelled["guideline_versions"] == "1.1 | 1.2"
+    assert (labelled["origin"], labelled["version"], labelled["current"]) == ("real", "2", True)
+    assert "generator" not in labelled
+
+
+def test_invalidated_revisions_stay_with_current_false(
+    lineage: tuple[nx.MultiDiGraph, Any],
+) -> None:
+    g, built = lineage
+    old = g.nodes[built.labelled_old]
+    assert old["current"] is False
+    assert old["invalidated_at"].startswith("2024-06-01T09:00:00")
+
+
+def test_edges_say_what_they_mean(lineage: tuple[nx.MultiDiGraph, Any]) -> None:
+    g, built = lineage
+
+    def out(sample: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for _, target, key, data in g.out_edges(sample, keys=True, data=True):
+            assert key == data["relation"]
+            found.setdefault(key, set()).add(g.nodes[target]["node_type"] + ":" + target)
+        return found
+
+    syn = out(built.synthetic)
+    assert syn.keys() == {"generated_by_config", "in_version", "mentions", "derived_from"}
+    assert syn["mentions"] == {f"entity:{ids.entity_iri('ORG', 'acme')}"}
+    assert syn["derived_from"] == {f"sample:{built.labelled}"}
+    assert syn["in_version"] == {f"dataset_version:{ids.dataset_version_iri('support', '1')}"}
+    labelled = out(built.labelled)
+    assert labelled.keys() == {"labelled_by", "in_version", "revision_of"}
+    assert labelled["revision_of"] == {f"sample:{built.labelled_old}"}
+    assert {t.split(":", 1)[0] for t in labelled["labelled_by"]} == {"annotator"}
+    annotators = {g.nodes[t.split(":", 1)[1]]["label"] for t in labelled["labelled_by"]}
+    assert annotators == {"alice", "bob"}
+
+
+def test_provenance_nodes_have_their_own_attributes(
+    lineage: tuple[nx.MultiDiGraph, Any],
+) -> None:
+    g, _ = lineage
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for _, data in g.nodes(data=True):
+        by_type.setdefault(data["node_type"], []).append(data)
+    assert sorted(by_type) == [
+        "annotator",
+        "dataset_version",
+        "entity",
+        "generator_config",
+        "sample",
+    ]
+    assert {(a["label"], a["agent"]) for a in by_type["annotator"]} == {
+        ("alice", "person"),
+        ("bob", "person"),
+    }
+    assert by_type["entity"] == [
+        {"node_type": "entity", "label": "Acme", "entity_type": "ORG", "normalized": "acme"}
+    ]
+    (config,) = by_type["generator_config"]
+    assert config["label"] == "template-engine v3"
+    assert (config["generator"], config["prompt_version"], config["seed"]) == (
+        "template-engine",
+        "3",
+        7,
+    )
+    versions = {(d["dataset"], d["version"]) for d in by_type["dataset_version"]}
+    assert versions == {("support", "1"), ("support", "2"), ("other", "1")}
+    assert len(by_type["sample"]) == 5
+
+
+def test_mention_counts() -> None:
+    kg = KnowledgeGraph(OxigraphStore(None))
+    assert mention_counts(kg) == MentionCounts(0, 0)
+    shared = mapping.SharedNodes()
+    statements = mapping.mention_triples(
+        S1, [SPANS[ACME], SPANS[VISA]], ids.extraction_iri(S1), shared
+    )
+    statements += mapping.mention_triples(S2, [SPANS[VISA]], ids.extraction_iri(S2), shared)
+    with kg.write_graph(BATCH) as w:
+        w.add_statements(statements)
+    assert mention_counts(kg) == MentionCounts(2, 3)

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from evaluation.trecio import read_trec_qrels, read_trec_run
 from provrag.cli import app
+from provrag.exit_codes import ExitCode
 
 pytestmark = pytest.mark.model
 
@@ -205,7 +206,7 @@ def test_a_missed_gate_exits_2_naming_metric_slice_value_and_threshold(
         "--gate",
         "ndcg@10[origin=real]>=1.5",
     )
-    assert code == 2
+    assert code == ExitCode.CHECK_FAILED == 2
     real = next(s for s in payload["slices"] if (s["name"], s["value"]) == ("origin", "real"))
     value = real["metrics"]["ndcg@10"]["mean"]
     text = " ".join(err.split())
@@ -239,7 +240,7 @@ def test_rerun_reproduces_the_numbers_exactly(home: Path, dense_run: dict[str, A
     assert payload["new_run_id"] != dense_run["run_id"]
 
 
-def test_rerun_exits_1_when_a_number_differs(home: Path, golden_path: Path) -> None:
+def test_rerun_exits_2_when_a_number_differs(home: Path, golden_path: Path) -> None:
     code, payload, err = _eval(home, "--golden", "mini-golden", "--retriever", "lexical")
     assert code == 0, err
     metrics = Path(payload["run_dir"]) / "metrics.json"
@@ -247,7 +248,7 @@ def test_rerun_exits_1_when_a_number_differs(home: Path, golden_path: Path) -> N
     data["overall"]["ndcg@10"]["mean"] += 0.125  # as if the index had changed since
     metrics.write_text(json.dumps(data))
     result = cli(home, "eval", "rerun", payload["run_id"])
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.CHECK_FAILED
     assert "overall ndcg@10 mean" in result.stdout and "DIFFERENT" in result.stdout
     assert "1 of" in result.stderr
 
@@ -300,7 +301,7 @@ def test_unknown_sample_ids_in_a_golden_file_are_a_clear_error(home: Path) -> No
 
 def test_eval_needs_a_golden_set_or_a_beir_directory(home: Path) -> None:
     result = cli(home, "eval")
-    assert result.exit_code == 1 and "--golden" in result.stderr
+    assert result.exit_code == ExitCode.USAGE and "--golden" in result.stderr
 
 
 def test_an_unknown_golden_name_is_a_clear_error(home: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -190,3 +191,17 @@ def test_another_seed_gives_other_synthetic_data(tmp_path: Path) -> None:
     generator = _load_generator()
     generator.write(tmp_path, 8)
     assert (tmp_path / "kb_v1.jsonl").read_bytes() != (DATA / "kb_v1.jsonl").read_bytes()
+
+
+def test_the_generator_reads_its_data_from_the_source_folder(tmp_path: Path) -> None:
+    generator = _load_generator()
+    source = tmp_path / "source"
+    shutil.copytree(DATA / "source", source)
+    golden = source / "golden.toml"
+    first = "My wallet was pinched on the bus - what number do I ring to stop my card?"
+    text = golden.read_text(encoding="utf-8")
+    golden.write_text(text.replace(first, "Who do I call about a stolen card?"), encoding="utf-8")
+    generator.write(tmp_path / "out", generator.DEFAULT_SEED, source)
+    items = [json.loads(line) for line in (tmp_path / "out" / "golden.jsonl").open()]
+    assert items[0]["query"] == "Who do I call about a stolen card?"
+    assert (tmp_path / "out" / "kb_v1.jsonl").read_bytes() == (DATA / "kb_v1.jsonl").read_bytes()

@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
@@ -23,6 +24,7 @@ from kg.model import SampleRecord
 from provrag.app import open_kg
 from provrag.cli import app
 from provrag.commands.graph_cmds import CONFIG_TEMPLATE
+from provrag.exit_codes import ExitCode
 from provrag.settings import Settings, load_settings
 
 RECORDS = [
@@ -209,19 +211,21 @@ def test_sparql_refuses_updates(home: Path, tmp_path: Path, update: str) -> None
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["SELECT ?s WHERE { ?s ?p "], "syntax"),
-        ([], "exactly one"),
-        (["SELECT * {}", "--format", "xml"], "unknown --format"),
-        (["SELECT * { ?s ?p ?o }", "--format", "turtle"], "CONSTRUCT or DESCRIBE"),
-        (["--file", "/no/such/query.rq"], "cannot read"),
+        (["SELECT ?s WHERE { ?s ?p "], "syntax", ExitCode.ERROR),
+        ([], "exactly one", ExitCode.USAGE),
+        (["SELECT * {}", "--format", "xml"], "unknown --format", ExitCode.USAGE),
+        (["SELECT * { ?s ?p ?o }", "--format", "turtle"], "CONSTRUCT or DESCRIBE", ExitCode.USAGE),
+        (["--file", "/no/such/query.rq"], "cannot read", ExitCode.ERROR),
     ],
 )
-def test_sparql_errors_exit_1_with_a_message(home: Path, args: list[str], message: str) -> None:
+def test_sparql_errors_exit_with_a_message(
+    home: Path, args: list[str], message: str, code: ExitCode
+) -> None:
     result = run(home, "sparql", *args)
-    assert result.exit_code == 1
-    assert message in result.stderr
+    assert result.exit_code == code
+    assert message in " ".join(result.stderr.split())
 
 
 # --------------------------------------------------------------------------- stats
@@ -244,6 +248,27 @@ def test_stats_tables(home: Path) -> None:
     assert "Current samples by generator config" in result.output
     assert "faq-paraphraser" in result.output
     assert "ann-1" in result.output
+
+
+# ------------------------------------------------------------------------ validate
+
+
+def test_validate_exits_0_on_a_conforming_graph_and_2_on_a_broken_one(own_home: Path) -> None:
+    result = run(own_home, "validate")
+    assert result.exit_code == ExitCode.OK, result.output
+    kg = open_kg(load_settings(own_home))
+    kg.update(
+        'DELETE { GRAPH ?g { ?s pr:origin "real" } } INSERT { GRAPH ?g { ?s pr:origin "alien" } } '
+        'WHERE { GRAPH ?g { ?s pr:origin "real" } }'
+    )
+    kg.store.close()
+    del kg
+    gc.collect()  # release the store's lock
+    result = run(own_home, "validate", "--json")
+    assert result.exit_code == ExitCode.CHECK_FAILED, result.output
+    report = json.loads(result.stdout)
+    assert not report["conforms"]
+    assert any(v["path"] == "pr:origin" and v["value"] == "alien" for v in report["violations"])
 
 
 # ------------------------------------------------------------------ export / import
@@ -292,9 +317,52 @@ def test_import_into_a_named_graph(own_home: Path, tmp_path: Path) -> None:
     assert ask.output.strip() == "true"
 
 
+@pytest.mark.parametrize(("fmt", "read"), [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_lineage_graph_export_reads_back_with_networkx(
+    home: Path, tmp_path: Path, fmt: str, read: Any
+) -> None:
+    out = tmp_path / f"lineage.{fmt}"
+    result = run(home, "export", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"as {fmt} to" in result.output
+    graph = read(out)
+    samples = {d["external_id"]: d for _, d in graph.nodes(data=True) if d["node_type"] == "sample"}
+    assert samples.keys() == {"kb-1", "kb-2"}
+    synthetic, real = samples["kb-1"], samples["kb-2"]
+    assert (synthetic["origin"], synthetic["generator"], synthetic["prompt_version"]) == (
+        "synthetic",
+        "faq-paraphraser",
+        "3",
+    )
+    assert synthetic["seed"] == 7 and synthetic["current"] is True
+    assert (synthetic["dataset"], synthetic["version"], synthetic["kind"]) == (
+        "support-kb",
+        "2026.11",
+        "passage",
+    )
+    assert (real["origin"], real["annotators"], real["guideline_versions"]) == (
+        "real",
+        "ann-1",
+        "1.2",
+    )
+    assert "generator" not in real
+    types = {d["node_type"] for _, d in graph.nodes(data=True)}
+    assert types == {"sample", "generator_config", "annotator", "dataset_version"}
+    relations = {d["relation"] for _, _, d in graph.edges(data=True)}
+    assert relations == {"generated_by_config", "labelled_by", "in_version"}
+
+
+def test_lineage_graph_export_by_format_flag(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lineage.xml"
+    result = run(home, "export", "--format", "graphml", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert nx.read_graphml(out).number_of_nodes() == 5
+    assert not out.with_name("lineage.xml.part").exists()
+
+
 def test_export_needs_a_known_format(home: Path, tmp_path: Path) -> None:
     result = run(home, "export", "--output", str(tmp_path / "graph.xyz"))
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.USAGE
     assert "--format" in result.stderr
 
 

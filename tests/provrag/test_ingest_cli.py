@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from provrag.cli import app
+from provrag.exit_codes import ExitCode
 from tests.ingest.ingest_helpers import real, record, write_jsonl
 
 runner = CliRunner()
@@ -150,9 +151,9 @@ def test_delete_then_nothing_matched(tmp_path: Path, good: Path) -> None:
     assert code == 1 and "nothing matched" in " ".join(err.split())
 
 
-def test_delete_without_a_selector_exits_1(tmp_path: Path) -> None:
+def test_delete_without_a_selector_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = cli(tmp_path / "home", "delete", "--no-index")
-    assert code == 1 and "nothing to select" in " ".join(err.split())
+    assert code == ExitCode.USAGE and "nothing to select" in " ".join(err.split())
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from evaluation.agreement import LabelMatrix, krippendorff_alpha
 from provrag.cli import app
+from provrag.exit_codes import ExitCode
 
 DATA = Path(__file__).resolve().parents[2] / "provrag" / "example_data"
 DATASET = "northwind-support"
@@ -117,7 +118,7 @@ def test_agreement_on_an_unknown_field_names_the_fields(home: Path) -> None:
 
 def test_agreement_version_needs_a_dataset(home: Path) -> None:
     result = run(home, "agreement", "--field", "intent", "--version", "2026.10")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.USAGE
     assert "--dataset" in result.stderr
 
 

@@ -16,6 +16,7 @@ from kg.model import GenerationIn, SampleRecord
 from kg.provenance import trace
 from kg.store.embedded import OxigraphStore
 from provrag.cli import app
+from provrag.exit_codes import ExitCode
 from provrag.settings import load_settings
 from provrag.wiring import NerQueryLinker, build_retriever
 from tests.retrieval.search_data import ENTITIES, TEXTS, write_corpus
@@ -137,7 +138,7 @@ def test_filters_on_the_command_line(home: Path, args: list[str], expected: set[
 
 def test_a_bad_label_filter_is_reported(home: Path) -> None:
     code, out = run(home, "search", QUERY, "--label", "topic")
-    assert code == 1 and "FIELD=VALUE" in out
+    assert code == ExitCode.USAGE and "FIELD=VALUE" in out
 
 
 def test_ask_record_json_carries_the_answer_id_and_trace(home: Path) -> None:

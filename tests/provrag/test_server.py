@@ -63,10 +63,12 @@ def test_health(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
 
 
+@pytest.mark.model  # `ingested` embeds the samples
 def test_ingest_reports_counts_and_embeddings(ingested: dict) -> None:
     assert (ingested["read"], ingested["new"], ingested["embedded"]) == (3, 3, 3)
 
 
+@pytest.mark.model  # `ingested` embeds the samples
 def test_sparql_get_returns_sparql_json(client: TestClient, ingested: dict) -> None:
     response = client.get(
         "/sparql", params={"query": "SELECT (COUNT(?s) AS ?n) WHERE { ?s a pr:Sample }"}
@@ -83,6 +85,7 @@ def test_sparql_post_refuses_updates(client: TestClient) -> None:
     assert "read-only" in response.text
 
 
+@pytest.mark.model  # `ingested` embeds the samples
 def test_search_honours_the_origin_filter(client: TestClient, ingested: dict) -> None:
     hits = client.get(
         "/search", params={"q": "lost card", "k": 3, "origin": "real", "retriever": "dense"}
@@ -111,6 +114,7 @@ def test_trace_rejects_an_unknown_format(client: TestClient, ingested: dict) -> 
     assert response.status_code == 400 and "format" in response.json()["message"]
 
 
+@pytest.mark.model  # `ingested` embeds the samples
 def test_trace_of_a_sample_names_its_generator(client: TestClient, ingested: dict) -> None:
     tree = client.get("/trace/p3").json()
     assert "para" in json.dumps(tree)

@@ -1,12 +1,13 @@
-"""Settings: the [retrieval] section is the retriever's config, from TOML and environment."""
+"""Settings: the [retrieval] section is the retriever's config, from TOML and environment;
+settings that cannot be read or are not valid raise a SettingsError naming where and what."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
+from provrag.errors import SettingsError
 from provrag.settings import load_settings
 from retrieval.config import RetrieverConfig
 
@@ -36,5 +37,25 @@ def test_environment_variables_reach_the_retriever_config(
 
 def test_a_value_outside_a_policy_is_refused(tmp_path: Path) -> None:
     (tmp_path / "provrag.toml").write_text('[retrieval]\ngraph_role = "vote"\n', encoding="utf-8")
-    with pytest.raises(ValidationError, match="graph_role"):
+    with pytest.raises(SettingsError, match=r"retrieval\.graph_role: .*\(got 'vote'\)"):
+        load_settings(tmp_path)
+
+
+def test_a_file_that_is_not_toml_is_named(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text("store = \n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="provrag.toml cannot be read as TOML"):
+        load_settings(tmp_path)
+
+
+def test_a_bad_value_in_the_file_is_shown(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text('[retrieval]\nrrf_k = "many"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"retrieval\.rrf_k: .*\(got 'many'\)"):
+        load_settings(tmp_path)
+
+
+def test_a_bad_environment_variable_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROVRAG_RETRIEVAL__RRF_K", "abc")
+    with pytest.raises(SettingsError, match=r"PROVRAG_RETRIEVAL__RRF_K: .*\(got 'abc'\)"):
         load_settings(tmp_path)

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from kg import ids
 from provrag.app import open_kg
 from provrag.cli import app
+from provrag.exit_codes import ExitCode
 from provrag.settings import load_settings
 
 
@@ -142,5 +143,5 @@ def test_ambiguous_id_lists_datasets_and_the_dataset_option_resolves(
 def test_unknown_format_is_an_error(home: tuple[Path, Any]) -> None:
     path, lineage = home
     result = _run(path, lineage.answer_id, "--format", "yaml")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.USAGE
     assert "yaml" in result.output

@@ -8,8 +8,9 @@ import pytest
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.model import Filters
+from kg.queries.state import graph_state
 from retrieval.enrich import GraphEnricher, expand, load_entity_graph
-from retrieval.filters import AllowedSet, allowed_iris, graph_state
+from retrieval.filters import AllowedSet, allowed_iris
 from retrieval.index import VectorIndex, iri_to_id
 from retrieval.linking import LinkedEntity, NameLinker, simple_normalize
 from tests.retrieval.conftest import invalidate
@@ -148,3 +149,20 @@ def test_unknown_entities_expand_to_nothing(kg, corpus) -> None:
     graph = load_entity_graph(kg)
     assert graph.resolve([entity("ORG", "Nowhere Inc")]) == []
     assert len(GraphEnricher(kg).expand([], allowed(kg), graph_state(kg))) == 0
+
+
+def test_hits_name_the_sample_iri_of_each_candidate(kg, corpus) -> None:
+    hits = GraphEnricher(kg).expand([entity("GPE", "Paris")], allowed(kg), graph_state(kg))
+    assert hits.iris == {iri_to_id(iri): iri for iri in (corpus[0], corpus[5])}
+
+
+def test_the_name_linker_follows_the_adjacency(kg, corpus) -> None:
+    enricher = GraphEnricher(kg)
+    linker = enricher.name_linker(graph_state(kg))
+    assert enricher.name_linker(graph_state(kg)) is linker
+    assert not linker.link("a trip to lyon")
+    write_corpus(kg, passages(["Lyon is a city in France."], prefix="q"),
+                 [[("Lyon", "GPE")]], batch_id="b2")  # fmt: skip
+    fresh = enricher.name_linker(graph_state(kg))
+    assert fresh is not linker
+    assert [e.iri for e in fresh.link("a trip to lyon")] == [ids.entity_iri("GPE", "lyon")]

@@ -8,8 +8,8 @@ from kg.graph import KnowledgeGraph
 from kg.model import Filters, GenerationIn, LabelIn, Retriever, SampleRecord
 from kg.typing import RETRIEVER_MODES
 from retrieval.config import RetrieverConfig
+from retrieval.index_sync import sync_index
 from retrieval.retriever import GraphRetriever
-from retrieval.sync import sync_index
 from tests.retrieval.conftest import CountingEmbedder, invalidate
 from tests.retrieval.search_data import ENTITIES, passages, write_corpus
 

@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 
 from kg.graph import KnowledgeGraph
+from kg.ids import ID_NS, batch_iri
 from kg.model import SampleRecord
 from kg.store.embedded import OxigraphStore
-from retrieval.corpus import current_samples
+from retrieval.errors import RetrievalError
 from retrieval.index import iri_to_id
+from retrieval.index_bundle import IndexBundle
+from retrieval.index_sync import check_index, sync_index
 from retrieval.lexical import LexicalIndex
-from retrieval.sync import IndexBundle, check_index, sync_index
 from tests.retrieval.conftest import TEXTS, CountingEmbedder, invalidate, passages
 
 pytestmark = pytest.mark.model
@@ -208,9 +210,9 @@ def test_auto_switches_to_hnsw_at_the_threshold(kg, write_samples, embedder, tmp
     assert check_index(kg, tmp_path).ok
 
 
-def test_current_samples_skip_invalidated_ones(kg, write_samples) -> None:
-    iris = write_samples(kg, passages(TEXTS[:3]))
-    invalidate(kg, [iris[2]], "del-1")
-    rows = current_samples(kg)
-    assert [r.iri for r in rows] == sorted(iris[:2])
-    assert {r.text for r in rows} == set(TEXTS[:2])
+def test_a_sample_with_two_texts_is_refused(kg, tmp_path) -> None:
+    s = f"{ID_NS}sample/x/1/abc"
+    kg.update(f'INSERT DATA {{ GRAPH <{batch_iri("manual")}> {{ <{s}> a pr:Sample ; '
+              'pr:text "one", "two" } }')  # fmt: skip
+    with pytest.raises(RetrievalError, match="more than one pr:text"):
+        sync_index(kg, tmp_path, CountingEmbedder())

@@ -10,10 +10,10 @@ from kg.answers import record_answer
 from kg.graph import KnowledgeGraph
 from kg.model import Filters, ScoredPassage
 from kg.provenance import trace
-from retrieval.answer import Answerer, ChatGenerator, split_sentences
+from retrieval.answerer import Answerer, ChatGenerator, split_sentences
 from retrieval.errors import AnswerError
+from retrieval.index_sync import sync_index
 from retrieval.retriever import GraphRetriever
-from retrieval.sync import sync_index
 from tests.retrieval.conftest import CountingEmbedder, invalidate
 from tests.retrieval.search_data import passages, write_corpus
 

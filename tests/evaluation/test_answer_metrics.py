@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.answers import exact_match, normalize_answer, score_answers, token_f1
+from evaluation.answer_metrics import exact_match, normalize_answer, score_answers, token_f1
 from evaluation.errors import MetricError
 
 

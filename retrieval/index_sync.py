@@ -1,15 +1,6 @@
 """Keep the index directory equal to the graph's current samples, and check that it is.
 
-Layout of ``<home>/index``::
-
-    manifest.json        what is live: model, dimension, count, index type, the
-                         ingest batches covered, graph size, time, generation dir
-    embeddings.sqlite    EmbeddingCache: text hash -> vector, per model
-    gen-000042/          one complete generation of the index
-        vectors.*        VectorIndex (FAISS)
-        lexical.*, bm25/ LexicalIndex (bm25s)
-        idmap.json       int64 id -> sample IRI, external id, text hash
-
+The layout of the index directory is described in :mod:`retrieval.index_bundle`.
 A sync writes a new generation into ``gen-N.tmp``, renames it to ``gen-N`` and
 only then replaces ``manifest.json`` (write to a temporary file, fsync, rename).
 A crash at any point leaves the previous manifest pointing at a complete
@@ -33,22 +24,20 @@ from typing import Any
 import numpy as np
 
 from kg.graph import KnowledgeGraph
+from kg.queries.corpus import CorpusRow, current_samples, ingest_batches
 from kg.typing import IndexType
-from retrieval.corpus import CorpusRow, current_samples, ingest_batches
 from retrieval.embedder import Embedder, EmbeddingCache, embed_cached
-from retrieval.errors import IndexMismatchError, IndexNotFoundError, SearchIndexError
+from retrieval.errors import IndexMismatchError, RetrievalError, SearchIndexError
 from retrieval.index import (
     VectorIndex,
     choose_index_type,
-    iri_to_id,
     iris_to_ids,
     member_mask,
 )
+from retrieval.index_bundle import IDMAP_FILE, MANIFEST, IndexBundle, read_manifest, write_idmap
 from retrieval.lexical import LexicalIndex
 
-MANIFEST = "manifest.json"
 CACHE_FILE = "embeddings.sqlite"
-IDMAP_FILE = "idmap.json"
 LOCK_FILE = ".lock"
 FORMAT_VERSION = 1
 
@@ -89,132 +78,6 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-# ------------------------------------------------------------------------- bundle
-
-
-def read_manifest(directory: Path) -> dict[str, Any] | None:
-    path = Path(directory) / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SearchIndexError(
-            f"index manifest {path} is unreadable ({exc}); rebuild the index with "
-            "`provrag index --rebuild`"
-        ) from exc
-    if not isinstance(data, dict) or "generation" not in data:
-        raise SearchIndexError(
-            f"index manifest {path} has no generation; rebuild with `provrag index --rebuild`"
-        )
-    return data
-
-
-class IndexBundle:
-    """Everything under the index directory, loaded: vectors, BM25, id map, manifest."""
-
-    def __init__(
-        self,
-        directory: Path,
-        manifest: dict[str, Any],
-        vectors: VectorIndex,
-        lexical: LexicalIndex,
-        idmap: dict[int, tuple[str, str, str]],
-    ) -> None:
-        self.directory = Path(directory)
-        self.manifest = manifest
-        self.vectors = vectors
-        self.lexical = lexical
-        self._idmap = idmap
-
-    @staticmethod
-    def exists(directory: Path) -> bool:
-        return (Path(directory) / MANIFEST).is_file()
-
-    @classmethod
-    def load(cls, directory: Path) -> IndexBundle:
-        directory = Path(directory)
-        manifest = read_manifest(directory)
-        if manifest is None:
-            raise IndexNotFoundError(
-                f"no index at {directory}: build it with `provrag index` (or ingest with "
-                "indexing on)"
-            )
-        gen = directory / str(manifest["generation"])
-        vectors = VectorIndex.load(gen)
-        lexical = LexicalIndex.load(gen)
-        idmap = _read_idmap(gen / IDMAP_FILE)
-        return cls(directory, manifest, vectors, lexical, idmap)
-
-    def __len__(self) -> int:
-        return len(self.vectors)
-
-    @property
-    def model_name(self) -> str:
-        return str(self.manifest["model"])
-
-    @property
-    def dimension(self) -> int:
-        return int(self.manifest["dimension"])
-
-    def iri_of(self, id_: int) -> str:
-        try:
-            return self._idmap[int(id_)][0]
-        except KeyError:
-            raise SearchIndexError(
-                f"id {id_} is not in the index at {self.directory}; run `provrag index --check`"
-            ) from None
-
-    def external_id_of(self, id_: int) -> str:
-        self.iri_of(id_)
-        return self._idmap[int(id_)][1]
-
-    def text_hash_of(self, id_: int) -> str:
-        self.iri_of(id_)
-        return self._idmap[int(id_)][2]
-
-    def has(self, id_: int) -> bool:
-        return int(id_) in self._idmap
-
-    @staticmethod
-    def id_of(iri: str) -> int:
-        """The index id of a sample IRI (whether indexed or not): :func:`iri_to_id`."""
-        return iri_to_id(iri)
-
-    @staticmethod
-    def ids_of(iris: list[str] | set[str]) -> np.ndarray:
-        return iris_to_ids(iris)
-
-    def mapped_ids(self) -> np.ndarray:
-        return np.fromiter(self._idmap, dtype=np.int64, count=len(self._idmap))
-
-
-def _read_idmap(path: Path) -> dict[int, tuple[str, str, str]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {
-            int(i): (iri, ext, th)
-            for i, iri, ext, th in zip(
-                data["ids"], data["iris"], data["external_ids"], data["text_hashes"], strict=True
-            )
-        }
-    except (OSError, ValueError, KeyError) as exc:
-        raise SearchIndexError(
-            f"index id map {path} is missing or unreadable ({exc}); rebuild the index with "
-            "`provrag index --rebuild`"
-        ) from exc
-
-
-def _write_idmap(path: Path, ids: np.ndarray, rows: list[CorpusRow]) -> None:
-    data = {
-        "ids": [int(i) for i in ids],
-        "iris": [r.iri for r in rows],
-        "external_ids": [r.external_id for r in rows],
-        "text_hashes": [r.text_hash for r in rows],
-    }
-    path.write_text(json.dumps(data), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- sync
@@ -263,6 +126,18 @@ def _clean(directory: Path, keep: str) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def _one_text_each(rows: list[CorpusRow]) -> list[CorpusRow]:
+    """``rows`` (sorted by IRI), refused when a revision has more than one text: an
+    index cannot say which text a vector stands for."""
+    for before, row in zip(rows, rows[1:], strict=False):
+        if before.iri == row.iri:
+            raise RetrievalError(
+                f"sample {row.iri} has more than one pr:text; a revision holds one text. Fix "
+                "the data (re-ingest the sample) and run `provrag index --rebuild`"
+            )
+    return rows
+
+
 def _load_previous(directory: Path, embedder: Embedder) -> tuple[IndexBundle | None, str | None]:
     """The bundle to update in place, or None with the reason for a full build."""
     try:
@@ -306,7 +181,7 @@ def sync_index(
         # the batches first: the manifest must never claim more than the index holds
         batches = ingest_batches(kg)
         triples = kg.triple_count()
-        rows = current_samples(kg)
+        rows = _one_text_each(current_samples(kg))
         ids = iris_to_ids(r.iri for r in rows)
         if len(np.unique(ids)) != len(ids):
             raise IndexMismatchError(
@@ -355,7 +230,7 @@ def sync_index(
             lexical = LexicalIndex()
             lexical.build(ids, [r.text for r in rows])
             lexical.save(tmp)
-            _write_idmap(tmp / IDMAP_FILE, ids, rows)
+            write_idmap(tmp / IDMAP_FILE, ids, rows)
             final = directory / generation
             shutil.rmtree(final, ignore_errors=True)
             os.replace(tmp, final)

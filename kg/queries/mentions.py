@@ -1,0 +1,78 @@
+"""Entity mentions of the current samples, and the names of the entities: what graph
+enrichment builds its sample <-> entity adjacency from (two queries, whole graph)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from kg.errors import QueryError
+from kg.graph import KnowledgeGraph
+from kg.queries.current import is_current
+from kg.store.base import SelectResult
+
+_MENTIONS = f"""
+SELECT ?s ?ext ?e WHERE {{
+  ?s pr:mentions ?e ;
+     a pr:Sample .
+  OPTIONAL {{ ?s pr:externalId ?ext }}
+  {is_current("?s")}
+}}
+"""
+
+_ENTITIES = """
+SELECT ?e (MIN(STR(?l)) AS ?label) (MIN(STR(?t)) AS ?type) (MIN(STR(?n)) AS ?norm) WHERE {
+  ?e a pr:Entity .
+  OPTIONAL { ?e skos:prefLabel ?l }
+  OPTIONAL { ?e pr:entityType ?t }
+  OPTIONAL { ?e pr:normalizedName ?n }
+}
+GROUP BY ?e
+"""
+
+
+class Mention(NamedTuple):
+    """A current sample revision mentions an entity (``pr:mentions``)."""
+
+    sample: str
+    #: the sample's external id, None when it has none
+    external_id: str | None
+    entity: str
+
+
+class EntityName(NamedTuple):
+    """An entity node and how it is named (None: not stated in the graph)."""
+
+    iri: str
+    label: str | None
+    type: str | None
+    normalized_name: str | None
+
+
+def _rows(kg: KnowledgeGraph, sparql: str) -> list[dict[str, Any]]:
+    result = kg.query(sparql)
+    if not isinstance(result, SelectResult):  # pragma: no cover - SELECT always gives rows
+        raise QueryError("the entity adjacency query did not return rows")
+    return result.rows
+
+
+def _str(term: Any) -> str | None:
+    return None if term is None else str(term.value)
+
+
+def current_mentions(kg: KnowledgeGraph) -> list[Mention]:
+    """Every ``sample pr:mentions entity`` of the current samples, in store order."""
+    return [
+        Mention(str(r["s"].value), _str(r.get("ext")), str(r["e"].value))
+        for r in _rows(kg, _MENTIONS)
+    ]
+
+
+def entity_names(kg: KnowledgeGraph) -> list[EntityName]:
+    """Every ``pr:Entity`` with its label, type and normalised name (the smallest of
+    each when the graph states several), in store order."""
+    return [
+        EntityName(
+            str(r["e"].value), _str(r.get("label")), _str(r.get("type")), _str(r.get("norm"))
+        )
+        for r in _rows(kg, _ENTITIES)
+    ]

@@ -1,0 +1,64 @@
+"""The terminal drawing of a lineage tree: every fact of the trace is on screen."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from rich.console import Console
+
+from kg.graph import KnowledgeGraph
+from kg.provenance import trace
+from kg.store.embedded import OxigraphStore
+from kg.trace_model import TraceNode
+from provrag.trace_render import VALUE_WIDTH, render_tree
+
+
+def _lineage_data() -> ModuleType:
+    name = "provrag_tests_lineage_data"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "kg" / "lineage_data.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def answer_tree() -> TraceNode:
+    kg = KnowledgeGraph(OxigraphStore(None))
+    lineage = _lineage_data().build(kg)
+    return trace(kg, lineage.answer_id)
+
+
+def _text(node: TraceNode) -> str:
+    console = Console(width=200, record=True, color_system=None)
+    console.print(render_tree(node))
+    return console.export_text()
+
+
+def test_render_tree_shows_the_lineage_facts(answer_tree: TraceNode) -> None:
+    text = _text(answer_tree)
+    for fact in (
+        "prompt_version: 3",
+        "seed: 7",
+        "template-engine-1",
+        "alice (person)",
+        "bob (person)",
+        "default v1.1",
+        "default v1.2",
+        "a" * 64,
+        "b" * 64,
+    ):
+        assert fact in text, fact
+
+
+def test_long_values_are_cut_with_an_ellipsis() -> None:
+    node = TraceNode(kind="sample", iri="urn:x", label="x", attrs={"text": "w" * 500})
+    text = _text(node)
+    assert "w" * (VALUE_WIDTH - 1) + "…" in text
+    assert "w" * VALUE_WIDTH not in text
