@@ -27,11 +27,12 @@ import warnings
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ingest.errors import NerModelError
 from ingest.gazetteer import Gazetteer, GazetteerEntry, load_gazetteer, normalize_name
 from kg.mapping import MentionSpan
+from kg.typing import OnMissingModel
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -59,7 +60,6 @@ KEEP_LABELS: frozenset[str] = frozenset(
 #: type of the rule-based pipeline's capitalised-phrase hits
 HEURISTIC_LABEL = "MISC"
 GAZETTEER_PIPE = "provrag_gazetteer"
-OnMissing = Literal["fallback", "fail"]
 
 #: lower-case words allowed inside a capitalised phrase ("Bank of England")
 _CONNECTORS = frozenset({"of", "&", "de", "la", "du", "von", "van", "der", "for", "the"})
@@ -451,7 +451,7 @@ def load_extractor(
     model: str | None = DEFAULT_MODEL,
     gazetteer: Path | Gazetteer | None = None,
     *,
-    on_missing: OnMissing = "fallback",
+    on_missing: OnMissingModel = "fallback",
     batch_size: int = 256,
     n_process: int = 1,
 ) -> EntityExtractor:

@@ -67,10 +67,10 @@ from typing import TYPE_CHECKING, Literal, Protocol, assert_never
 
 from ingest.batch import batch_id_for, free_batch_id, write_batch_prov
 from ingest.crash_hook import crash_hook_from_env
-from ingest.decide import ON_DUPLICATE, OnDuplicate, Seen, decide_first, decide_repeat
+from ingest.decide import Seen, decide_first, decide_repeat
 from ingest.errors import DuplicateRecordError, IngestOptionError
 from ingest.lineage import ChunkSources
-from ingest.quarantine import OnInvalid, Quarantine
+from ingest.quarantine import Quarantine
 from ingest.readers import InputFile, describe, expand_paths, iter_records
 from ingest.report import FileSummary, IngestReport, NerSummary
 from ingest.validate import InvalidRecord, RecordValidator, ValidRecord, missing_sources
@@ -79,6 +79,7 @@ from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.model import now_utc
 from kg.queries.revisions import current_revisions, dataset_has_samples
+from kg.typing import ON_DUPLICATE, OnDuplicate, OnInvalid
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor

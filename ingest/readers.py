@@ -46,11 +46,10 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, cast
 
 from ingest.errors import ColumnLayoutError, InputFileError
-
-FileFormat = Literal["jsonl", "csv", "parquet"]
+from kg.typing import FileFormat
 
 #: extension (lower case, without ``.gz``) -> format
 EXTENSIONS: dict[str, FileFormat] = {

@@ -7,8 +7,9 @@ are an error unless placed under ``metadata``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from pydantic import (
     BaseModel,
@@ -19,16 +20,13 @@ from pydantic import (
     model_validator,
 )
 
-from kg.errors import ModelValueError
+from kg import ids
+from kg.errors import FilterError, ModelValueError
+from kg.typing import AnnotatorKind, Clearance, Origin, SampleKind, Sensitivity
 
-Origin = Literal["real", "synthetic"]
-Sensitivity = Literal["public", "internal", "restricted"]
-AnnotatorKind = Literal["human", "model", "heuristic"]
-SampleKind = Literal["passage", "question", "answer", "turn"]
 LabelValue = str | int | float | bool
-
-#: Order of clearance levels: a caller cleared for ``internal`` sees public + internal.
-SENSITIVITY_ORDER: dict[str, int] = {"public": 0, "internal": 1, "restricted": 2}
+#: the generator of an answer made of sentences taken from the passages, no model
+EXTRACTIVE = "extractive"
 
 
 def _as_utc(value: datetime | None) -> datetime | None:
@@ -218,3 +216,171 @@ class GoldenItem(BaseModel):
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+# ------------------------------------------------------------------ search filters
+
+
+def parse_label(text: str) -> tuple[str, str]:
+    """``"FIELD=VALUE"`` -> ``(FIELD, VALUE)``; both parts non-empty."""
+    field, sep, value = text.partition("=")
+    if not sep or not field.strip() or not value.strip():
+        raise FilterError(
+            f"label filter {text!r} is not FIELD=VALUE; write e.g. --label intent=refund"
+        )
+    return field.strip(), value.strip()
+
+
+class Filters(BaseModel):
+    """What a search may return. Every field set must hold (AND); ``None`` = any.
+
+    ``labels``: ``(field, value)`` pairs; a sample matches a pair when one of its
+    labels has that field and a value whose lexical form is ``value`` (``true``,
+    ``3``, ``refund``). ``clearance``: the caller's clearance; ``None`` takes the
+    retriever's default (settings ``retrieval.default_clearance``, "internal").
+    Invalidated samples are never allowed, whatever the filters; a sample is
+    allowed only when its sensitivity is at most the clearance.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    origin: Origin | None = None
+    dataset: str | None = None
+    version: str | None = None
+    generator: str | None = None
+    prompt_version: str | None = None
+    annotator: str | None = None
+    labels: tuple[tuple[str, str], ...] = Field(default_factory=tuple)
+    clearance: Clearance | None = None
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels(cls, value: object) -> object:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (parse_label(value),)
+        if isinstance(value, dict):
+            return tuple((str(k), str(v)) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            out = []
+            for item in value:
+                if isinstance(item, str):
+                    out.append(parse_label(item))
+                elif isinstance(item, list | tuple) and len(item) == 2:
+                    out.append((str(item[0]), str(item[1])))
+                else:
+                    raise FilterError(
+                        f"a label filter is FIELD=VALUE or a (field, value) pair, got {item!r}"
+                    )
+            return tuple(out)
+        return value
+
+    def with_clearance(self, default: Clearance) -> Filters:
+        """These filters with ``clearance`` filled in from ``default`` when unset."""
+        if self.clearance is not None:
+            return self
+        return self.model_copy(update={"clearance": default})
+
+    def key(self) -> str:
+        """A canonical text of the filters (cache key, recorded with answers)."""
+        return ids.canonical_json(self.model_dump(mode="json"))
+
+    def describe(self) -> dict[str, object]:
+        """The filters that are set, JSON-able."""
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        if "labels" in data:
+            data["labels"] = [f"{f}={v}" for f, v in self.labels]
+        return data
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """Anything that ranks samples for a query (``retrieval.retriever.GraphRetriever``)."""
+
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None
+    ) -> list[ScoredPassage]: ...
+
+
+# ------------------------------------------------------------------ recorded answers
+
+
+class CitedSentence(BaseModel):
+    """One sentence of an answer and the sample (revision) it was taken from or cites."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, description="the sentence as it appears in the answer")
+    sample_iri: str = Field(min_length=1, description="IRI of the cited sample revision")
+    sample_id: str = Field(default="", description="external id of the cited sample")
+    score: float | None = Field(default=None, description="retrieval score of the passage")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_tuple(cls, value: Any) -> Any:
+        """Accept ``(text, sample_iri, sample_id, score)`` tuples as well as mappings."""
+        if isinstance(value, list | tuple):
+            names = ("text", "sample_iri", "sample_id", "score")
+            if not 2 <= len(value) <= len(names):
+                raise ModelValueError(
+                    f"a cited sentence tuple has 2 to 4 items (text, sample IRI, external id, "
+                    f"score); got {len(value)}: {value!r}"
+                )
+            return dict(zip(names, value, strict=False))
+        return value
+
+
+class RecordedAnswer(BaseModel):
+    """An answer to record: query, text, cited sentences, settings, time and generator.
+
+    ``id`` may be left empty; it is then derived from the query, the settings and
+    the time (:func:`new_answer_id`), so the same ask at the same instant gets
+    the same id. :func:`kg.answers.record_answer` writes it into the graph.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default="", description="answer id; empty: derived by new_answer_id()")
+    query: str = Field(min_length=1)
+    text: str = Field(description="the answer text (may be empty when nothing was found)")
+    sentences: list[CitedSentence] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="retriever kind, k, filters, fusion weights, models ... (JSON-able)",
+    )
+    created: datetime = Field(default_factory=now_utc)
+    generator: str = Field(
+        default=EXTRACTIVE, min_length=1, description="'extractive' or the endpoint URL"
+    )
+    model: str | None = Field(default=None, description="model behind the generator endpoint")
+
+    @field_validator("created")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> RecordedAnswer:
+        if not self.id:
+            self.id = new_answer_id(self.query, self.settings, self.created)
+        return self
+
+    @property
+    def iri(self) -> str:
+        return ids.answer_iri(self.id)
+
+    def cited_samples(self) -> list[str]:
+        """IRIs of the cited samples, each once, in order of first citation."""
+        return list(dict.fromkeys(s.sample_iri for s in self.sentences))
+
+
+def new_answer_id(
+    query: str, settings: Mapping[str, Any] | None = None, created: datetime | None = None
+) -> str:
+    """A short id: hash of the query, the settings and the time (now when not given)."""
+    when = created or now_utc()
+    payload = ids.canonical_json(
+        {"query": query, "settings": dict(settings or {}), "created": when.isoformat()}
+    )
+    return ids.sha256_hex(payload)[:16]

@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 
+from kg.typing import RetrieverMode  # noqa: E402
+
 METRICS = ["ndcg@10", "recall@10"]
 DEPTH = 10
 
@@ -88,7 +90,7 @@ def clapnq(
     return list(records.values()), {q: queries[q] for q in keep}, {q: qrels[q] for q in keep}
 
 
-def variants(settings: Any) -> dict[str, tuple[str, Any]]:
+def variants(settings: Any) -> dict[str, tuple[RetrieverMode, Any]]:
     """name -> (mode, settings) of every retriever compared."""
 
     def with_retrieval(**update: Any) -> Any:
@@ -160,7 +162,7 @@ def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
             retriever = build_retriever(
                 s,
                 kg,
-                mode=mode,  # type: ignore[arg-type]
+                mode=mode,
                 embedder=embedder,
                 linker=linker,
             )

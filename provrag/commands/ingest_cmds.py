@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import warnings
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from kg.typing import OnDuplicate, OnInvalid
 from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 from provrag.commands.progress import RecordProgress, counted
 from provrag.exit_codes import ExitCode
@@ -61,18 +61,6 @@ DELETE_HELP = _paragraphs(
 )
 
 
-class OnInvalidChoice(StrEnum):
-    fail = "fail"
-    skip = "skip"
-    quarantine = "quarantine"
-
-
-class OnDuplicateChoice(StrEnum):
-    skip = "skip"
-    overwrite = "overwrite"
-    fail = "fail"
-
-
 def register(app: typer.Typer) -> None:
     app.command("ingest", help=INGEST_HELP)(ingest)
     app.command("delete", help=DELETE_HELP)(delete)
@@ -93,13 +81,13 @@ def ingest(
         str | None, typer.Option("--version", help="dataset version for records without one")
     ] = None,
     on_invalid: Annotated[
-        OnInvalidChoice,
+        OnInvalid,
         typer.Option("--on-invalid", help="what to do with a record that fails validation"),
-    ] = OnInvalidChoice.quarantine,
+    ] = "quarantine",
     on_duplicate: Annotated[
-        OnDuplicateChoice,
+        OnDuplicate,
         typer.Option("--on-duplicate", help="what to do with an id repeated within the input"),
-    ] = OnDuplicateChoice.skip,
+    ] = "skip",
     no_ner: Annotated[bool, typer.Option("--no-ner", help="skip entity extraction")] = False,
     no_index: Annotated[
         bool, typer.Option("--no-index", help="do not update the search index afterwards")
@@ -134,8 +122,8 @@ def ingest(
                 paths,
                 dataset=dataset,
                 version=version,
-                on_invalid=on_invalid.value,
-                on_duplicate=on_duplicate.value,
+                on_invalid=on_invalid,
+                on_duplicate=on_duplicate,
                 extractor=extractor,
                 chunk_size=chunk_size or settings.chunk_size,
                 quarantine_dir=settings.quarantine_dir,

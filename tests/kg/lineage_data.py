@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kg import ids
-from kg.answers import CitedSentence, RecordedAnswer, record_answer
+from kg.answers import record_answer
 from kg.graph import KnowledgeGraph
 from kg.mapping import (
     BatchInfo,
@@ -36,7 +36,7 @@ from kg.mapping import (
     sample_context,
     sample_triples,
 )
-from kg.model import GenerationIn, LabelIn, SampleRecord
+from kg.model import CitedSentence, GenerationIn, LabelIn, RecordedAnswer, SampleRecord
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 T1 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)

@@ -6,12 +6,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kg import ids, mapping
-from kg.answers import CitedSentence, RecordedAnswer
 from kg.graph import KnowledgeGraph
 from kg.mapping.answers import answer_triples
 from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
-from kg.model import GenerationIn, GoldenItem, LabelIn, SampleRecord
+from kg.model import (
+    CitedSentence,
+    GenerationIn,
+    GoldenItem,
+    LabelIn,
+    RecordedAnswer,
+    SampleRecord,
+)
 from kg.ontology import load_ontology
 from kg.shacl import ValidationReport, Violation, validate
 from kg.store.embedded import OxigraphStore
