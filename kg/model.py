@@ -188,6 +188,18 @@ class ProvenanceSummary(BaseModel):
     source_sha256: str | None = None
 
 
+class DerivedMatch(BaseModel):
+    """The derived sample (a synthetic question, a paraphrase) a hit was found through."""
+
+    sample_iri: str
+    sample_id: str
+    kind: str | None = None
+    generator: str | None = None
+    prompt_version: str | None = None
+    #: e.g. "matched synthetic question kb-0225, nw-question-gen prompt v2, derived from kb-0005"
+    explanation: str = ""
+
+
 class ScoredPassage(BaseModel):
     """One retrieval hit with its why."""
 
@@ -200,6 +212,8 @@ class ScoredPassage(BaseModel):
     channel_ranks: dict[str, int] = Field(default_factory=dict)
     graph_path: list[str] | None = None
     provenance: ProvenanceSummary | None = None
+    #: set when the hit counts a match on a sample derived from it
+    matched_via: DerivedMatch | None = None
 
 
 class GoldenItem(BaseModel):
@@ -252,6 +266,9 @@ class Filters(BaseModel):
     annotator: str | None = None
     labels: tuple[tuple[str, str], ...] = Field(default_factory=tuple)
     clearance: Clearance | None = None
+    #: the kinds a search returns (answerable units); None: the retriever's
+    #: ``answer_kinds``. A hit on a sample derived from one of them counts for it.
+    kinds: tuple[SampleKind, ...] | None = None
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -274,6 +291,15 @@ class Filters(BaseModel):
                         f"a label filter is FIELD=VALUE or a (field, value) pair, got {item!r}"
                     )
             return tuple(out)
+        return value
+
+    @field_validator("kinds", mode="before")
+    @classmethod
+    def _kinds(cls, value: object) -> object:
+        if value is None or (isinstance(value, list | tuple) and not value):
+            return None
+        if isinstance(value, str):
+            return (value,)
         return value
 
     def with_clearance(self, default: Clearance) -> Filters:

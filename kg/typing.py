@@ -113,6 +113,11 @@ GRAPH_ORDERS: tuple[GraphOrder, ...] = get_args(GraphOrder)
 GraphRole = Literal["rerank", "expand"]
 GRAPH_ROLES: tuple[GraphRole, ...] = get_args(GraphRole)
 
+#: how the graph ranks in the ``enriched`` mode: Personalized PageRank over the
+#: passage-entity graph (gated), expansion below the fused hits, or not at all
+GraphRanking = Literal["ppr", "expand", "off"]
+GRAPH_RANKINGS: tuple[GraphRanking, ...] = get_args(GraphRanking)
+
 #: trust class of a sample for provenance weighting: a human label beats the
 #: origin; "unknown" without one
 ProvenanceClass = Literal["human_labelled", "real", "synthetic", "unknown"]

@@ -29,6 +29,7 @@ from kg.typing import (
     OnInvalid,
     Origin,
     RetrieverMode,
+    SampleKind,
     TraceDocumentFormat,
 )
 from provrag.app import open_kg
@@ -186,6 +187,7 @@ def create_app(settings: Settings) -> FastAPI:
         annotator: str | None = None,
         label: Annotated[list[str] | None, Query()] = None,
         clearance: Clearance | None = None,
+        kind: Annotated[list[SampleKind] | None, Query()] = None,
     ) -> list[dict[str, Any]]:
         from pydantic import ValidationError
 
@@ -202,6 +204,7 @@ def create_app(settings: Settings) -> FastAPI:
                     "annotator": annotator,
                     "labels": list(label or []),
                     "clearance": clearance,
+                    "kinds": list(kind or []),
                 }
             )
         except ValidationError as exc:

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg.typing import Clearance, FusionMethod, GraphOrder, GraphRole, RetrieverMode
+from kg.typing import (
+    Clearance,
+    FusionMethod,
+    GraphOrder,
+    GraphRanking,
+    GraphRole,
+    RetrieverMode,
+    SampleKind,
+)
 
 
 class RetrieverConfig(BaseModel):
@@ -58,3 +66,36 @@ class RetrieverConfig(BaseModel):
     #: torch and FAISS threads while serving one query (None: leave them as they are);
     #: 1 is fastest here, see :func:`retrieval.threads.limit_threads`
     query_threads: int | None = Field(default=1, ge=1)
+
+    # ------------------------------------------------ answerable units (derivation)
+    #: kinds a search returns (the samples a user can cite); ``--kind`` overrides it
+    answer_kinds: tuple[SampleKind, ...] = ("passage",)
+    #: count a hit on a derived sample (synthetic question, paraphrase) for its source;
+    #: off: hits that are not of ``answer_kinds`` are dropped
+    derivation: bool = True
+
+    # ------------------------------------- entity Personalized PageRank (enriched)
+    #: what the graph does in ``enriched``: "ppr" (Personalized PageRank over the
+    #: passage-entity graph, gated), "expand" (add entity matches below the fused
+    #: hits, never reordering them) or "off" (enriched ranks as hybrid)
+    graph_ranking: GraphRanking = "ppr"
+    #: synonym edges between entities whose name embeddings are close
+    synonyms: bool = True
+    #: cosine at or above which two entity names are synonyms, and how many per entity
+    synonym_threshold: float = Field(default=0.8, ge=-1.0, le=1.0)
+    synonym_k: int = Field(default=5, ge=0)
+    #: nearest entity names linked to each query mention, and the cosine they need
+    link_k: int = Field(default=5, ge=0)
+    link_threshold: float = Field(default=0.8, ge=-1.0, le=1.0)
+    #: weight entity seeds by specificity (1 / samples mentioning the entity)
+    specificity: bool = True
+    #: probability of following an edge (HippoRAG 2: 0.5)
+    ppr_damping: float = Field(default=0.5, ge=0.0, lt=1.0)
+    #: forward-push residual threshold (smaller: more exact, slower)
+    ppr_epsilon: float = Field(default=1e-5, gt=0.0)
+    #: weight of the dense top ``candidate_depth`` passages as seeds, times their
+    #: min-max-normalised dense score
+    ppr_passage_weight: float = Field(default=0.01, ge=0.0)
+    #: the graph speaks only when PageRank's top passage is within the fused
+    #: (hybrid) ranking's top ``ppr_gate_top`` (chosen on SciFact train; 0: no gate)
+    ppr_gate_top: int = Field(default=2, ge=0)

@@ -25,9 +25,9 @@ from numpy.typing import ArrayLike
 from kg.errors import FilterError
 from kg.graph import KnowledgeGraph
 from kg.model import Filters
-from kg.queries.filters import allowed_sample_iris
+from kg.queries.filters import allowed_sample_iris, allowed_sample_kinds
 from kg.queries.filters import visible_sensitivities as kg_visible_sensitivities
-from kg.typing import CLEARANCES, Clearance, literal_value
+from kg.typing import CLEARANCES, Clearance, SampleKind, literal_value
 from retrieval.index import iris_to_ids
 
 DEFAULT_CLEARANCE: Clearance = "internal"
@@ -85,7 +85,12 @@ class AllowedSet:
 
 
 class AllowedSets:
-    """LRU cache of :class:`AllowedSet` per (graph state, filters, default clearance)."""
+    """LRU cache of :class:`AllowedSet` per (graph state, filters, default clearance).
+
+    :meth:`get` is what a search may *match* (every kind; ``filters.kinds`` is not
+    part of it); :meth:`answerable` is the part of it a search may *return*: the
+    samples of the answerable kinds.
+    """
 
     def __init__(
         self, kg: KnowledgeGraph, default_clearance: Clearance = DEFAULT_CLEARANCE, size: int = 32
@@ -93,20 +98,53 @@ class AllowedSets:
         self.kg = kg
         self.default_clearance = check_clearance(default_clearance)
         self.size = size
-        self._cache: OrderedDict[tuple[str, str], AllowedSet] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], tuple[AllowedSet, dict[str, str | None]]] = (
+            OrderedDict()
+        )
+        self._answerable: OrderedDict[tuple[str, str, tuple[str, ...]], AllowedSet] = OrderedDict()
         #: how many SPARQL filter queries ran (the rest came from the cache)
         self.queries = 0
 
-    def get(self, filters: Filters | None, state: str) -> AllowedSet:
+    def _entry(
+        self, filters: Filters | None, state: str
+    ) -> tuple[str, tuple[AllowedSet, dict[str, str | None]]]:
         f = (filters or Filters()).with_clearance(self.default_clearance)
+        if f.kinds is not None:
+            f = f.model_copy(update={"kinds": None})
         key = (state, f.key())
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
-            return hit
-        allowed = AllowedSet.of(allowed_iris(self.kg, f, default_clearance=self.default_clearance))
+            return key[1], hit
+        kinds = allowed_sample_kinds(self.kg, f, check_clearance(f.clearance or "internal"))
+        entry = (AllowedSet.of(set(kinds)), kinds)
         self.queries += 1
-        self._cache[key] = allowed
+        self._cache[key] = entry
         while len(self._cache) > self.size:
             self._cache.popitem(last=False)
-        return allowed
+        return key[1], entry
+
+    def get(self, filters: Filters | None, state: str) -> AllowedSet:
+        """The samples of every kind that pass ``filters`` in ``state``."""
+        return self._entry(filters, state)[1][0]
+
+    def answerable(
+        self, filters: Filters | None, state: str, kinds: tuple[SampleKind, ...]
+    ) -> AllowedSet:
+        """The samples of :meth:`get` whose kind is one of ``kinds``."""
+        fkey, (allowed, kind_of) = self._entry(filters, state)
+        key = (state, fkey, tuple(sorted(kinds)))
+        hit = self._answerable.get(key)
+        if hit is not None:
+            self._answerable.move_to_end(key)
+            return hit
+        wanted = set(kinds)
+        out = (
+            allowed
+            if set(kind_of.values()) <= wanted
+            else AllowedSet.of({iri for iri, k in kind_of.items() if k in wanted})
+        )
+        self._answerable[key] = out
+        while len(self._answerable) > self.size:
+            self._answerable.popitem(last=False)
+        return out

@@ -44,22 +44,24 @@ a provenance summary; all hits are hydrated in one SPARQL query.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from kg.graph import KnowledgeGraph
-from kg.model import Filters, ScoredPassage
+from kg.model import DerivedMatch, Filters, ScoredPassage
 from kg.queries.state import graph_state
 from kg.typing import RETRIEVER_MODES, RetrieverMode
 from retrieval.config import RetrieverConfig
+from retrieval.derivation import DerivationMap, Derivations, map_to_answerable
 from retrieval.embedder import Embedder
 from retrieval.enrich import GraphEnricher, GraphHits
+from retrieval.entity_pagerank import EntityPageRank, GraphDecision, PageRankHits, gate
 from retrieval.errors import IndexMismatchError, RetrievalError
 from retrieval.filters import AllowedSet, AllowedSets
-from retrieval.fusion import ChannelList, fuse
+from retrieval.fusion import ChannelList, Fused, fuse
 from retrieval.hydrate import Hydrator
 from retrieval.index import member_mask
 from retrieval.index_bundle import IndexBundle, LiveIndex, Restriction
@@ -89,6 +91,7 @@ class GraphRetriever:
         mode: RetrieverMode | None = None,
         *,
         name_normalizer: Callable[[str], str] | None = None,
+        name_embedder: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
         self.config = settings or RetrieverConfig()
         mode = mode or self.config.mode
@@ -119,6 +122,10 @@ class GraphRetriever:
         )
         #: hit details (text + provenance), dropped when the graph state changes
         self.hydrator = Hydrator(kg)
+        #: derived sample -> source, reloaded when the graph state changes
+        self.derivations = Derivations(kg)
+        #: the entity PageRank graph, rebuilt when the entity adjacency changes
+        self.pagerank = EntityPageRank(self.config, name_embedder or embedder.embed)
 
     @property
     def index_dir(self) -> Path:
@@ -156,11 +163,28 @@ class GraphRetriever:
             "graph_role": self.config.graph_role if "graph" in self.channels else None,
             "candidate_depth": self.config.candidate_depth,
             "link_names": self.config.link_names if "graph" in self.channels else None,
+            "answer_kinds": list(self.config.answer_kinds),
+            "derivation": self.config.derivation,
+            "graph_ranking": self.config.graph_ranking if "graph" in self.channels else None,
+            "ppr": self._ppr_settings() if self._ppr_on else None,
             "default_clearance": self.config.default_clearance,
             "embedding_model": self.embedder.model_name,
             "index_generation": manifest.get("generation"),
             "index_type": manifest.get("index_type"),
         }
+
+    @property
+    def _ppr_on(self) -> bool:
+        return "graph" in self.channels and self.config.graph_ranking == "ppr"
+
+    def _ppr_settings(self) -> dict[str, Any]:
+        c = self.config
+        return {
+            "synonyms": c.synonyms, "synonym_threshold": c.synonym_threshold,
+            "synonym_k": c.synonym_k, "link_k": c.link_k, "link_threshold": c.link_threshold,
+            "specificity": c.specificity, "damping": c.ppr_damping, "epsilon": c.ppr_epsilon,
+            "passage_weight": c.ppr_passage_weight, "gate_top": c.ppr_gate_top,
+        }  # fmt: skip
 
     # ---------------------------------------------------------------- channels
     def _dense(self, qv: np.ndarray, n: int, r: Restriction, b: IndexBundle) -> ChannelList:
@@ -199,17 +223,20 @@ class GraphRetriever:
             scores, ids = lexical.search(query, n, r.ids, matching_only=matching_only)
         return ChannelList("lexical", ids, scores)
 
-    def _graph(
-        self, query: str, allowed: AllowedSet, state: str, qv: np.ndarray | None, b: IndexBundle
-    ) -> GraphHits:
+    def _linked(self, query: str, state: str) -> list[Any]:
         linked = self.linker.link(query)
         if self.config.link_names:
             linked += self.enricher.name_linker(state).link(query)
         seen: dict[str, Any] = {}
         for e in linked:
             seen.setdefault(e.iri, e)
+        return list(seen.values())
+
+    def _graph(
+        self, query: str, allowed: AllowedSet, state: str, qv: np.ndarray | None, b: IndexBundle
+    ) -> GraphHits:
         return self.enricher.expand(
-            list(seen.values()), allowed, state, query_vector=qv, vectors=b.vectors
+            self._linked(query, state), allowed, state, query_vector=qv, vectors=b.vectors
         )
 
     def linked_entities(self, query: str) -> list[dict[str, str]]:
@@ -233,21 +260,32 @@ class GraphRetriever:
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None
     ) -> list[ScoredPassage]:
-        """The best ``k`` allowed samples for ``query``, best first."""
+        """The best ``k`` allowed answerable samples for ``query``, best first."""
+        return self.search_explained(query, k, filters)[0]
+
+    def search_explained(
+        self, query: str, k: int = 10, filters: Filters | None = None
+    ) -> tuple[list[ScoredPassage], GraphDecision | None]:
+        """:meth:`search`, and whether the graph's PageRank ranked the hits and why
+        (None when the retriever runs no PageRank)."""
         if k < 0:
             raise RetrievalError(f"k must be at least 0, got {k}")
         if not query.strip():
             raise RetrievalError("the query is empty; give the text to search for")
         if k == 0:
-            return []
+            return [], None
         with limit_threads(self.config.query_threads):
             return self._search(query, k, filters)
 
-    def _search(self, query: str, k: int, filters: Filters | None) -> list[ScoredPassage]:
+    def _search(
+        self, query: str, k: int, filters: Filters | None
+    ) -> tuple[list[ScoredPassage], GraphDecision | None]:
         state = graph_state(self.kg)
         allowed = self.allowed_sets.get(filters, state)
-        if len(allowed) == 0:
-            return []
+        kinds = (filters.kinds if filters is not None else None) or self.config.answer_kinds
+        answerable = self.allowed_sets.answerable(filters, state, kinds)
+        if len(answerable) == 0:
+            return [], None
         bundle = self.bundle
         restriction = bundle.restriction(allowed)
         single = len(self.channels) == 1
@@ -260,8 +298,11 @@ class GraphRetriever:
             lists.append(self._dense(qv, depth, restriction, bundle))
         if "lexical" in self.channels and len(restriction.ids):
             lists.append(self._lexical(query, depth, restriction, bundle, not single))
+        derivations = self.derivations.get(state) if self.config.derivation else None
+        matched: dict[int, int] = {}
+        lists = [self._answerable(lst, allowed, answerable, derivations, matched) for lst in lists]
         hits = GraphHits.empty()
-        if "graph" in self.channels:
+        if "graph" in self.channels and self.config.graph_ranking == "expand":
             hits = self._graph(query, allowed, state, None if qv is None else qv[0], bundle)
             g_ids, g_scores, offset = hits.ids, hits.scores, 0
             if self.config.graph_role == "expand" and lists:
@@ -270,11 +311,9 @@ class GraphRetriever:
                 fresh = ~member_mask(found, g_ids)
                 g_ids, g_scores = g_ids[fresh], g_scores[fresh]
                 offset = max(len(lst.ids) for lst in lists)
-            lists.append(ChannelList("graph", g_ids, g_scores, rank_offset=offset))
-        for lst in lists:  # never trust a channel: drop anything not allowed
-            keep = allowed.mask(lst.ids)
-            lst.ids, lst.scores = lst.ids[keep], lst.scores[keep]
-        iri_of = _iri_lookup(bundle, lists, hits)
+            graph = ChannelList("graph", g_ids, g_scores, rank_offset=offset)
+            lists.append(self._answerable(graph, allowed, answerable, derivations, matched))
+        iri_of = _iri_lookup(bundle, lists, hits, derivations)
         trust = self._trust(lists, iri_of) if self.config.provenance_weighting else None
         fused = fuse(
             lists,
@@ -291,10 +330,78 @@ class GraphRetriever:
                 if r is not None and "graph" not in f.channel_ranks:
                     f.channel_ranks["graph"] = r
                     f.channel_scores["graph"] = float(hits.scores[r - 1])
+        decision: GraphDecision | None = None
+        if self._ppr_on:
+            dense = next((lst for lst in lists if lst.name == "dense"), None)
+            fused, decision = self._pagerank(
+                query, state, fused, dense, (allowed, answerable), derivations, hits, iri_of, k
+            )
         if single:
             for f in fused:
                 f.score = next(iter(f.channel_scores.values()))
-        return self._hydrated(fused, k, iri_of, hits, state)
+        return self._hydrated(fused, k, iri_of, hits, state, matched, derivations), decision
+
+    def _answerable(
+        self,
+        lst: ChannelList,
+        allowed: AllowedSet,
+        answerable: AllowedSet,
+        derivations: DerivationMap | None,
+        matched: dict[int, int],
+    ) -> ChannelList:
+        keep = allowed.mask(lst.ids)  # never trust a channel: drop anything not allowed
+        lst = ChannelList(lst.name, lst.ids[keep], lst.scores[keep], rank_offset=lst.rank_offset)
+        return map_to_answerable(lst, answerable, derivations, matched)
+
+    def _pagerank(
+        self,
+        query: str,
+        state: str,
+        fused: list[Fused],
+        dense: ChannelList | None,
+        sets: tuple[AllowedSet, AllowedSet],
+        derivations: DerivationMap | None,
+        hits: GraphHits,
+        iri_of: dict[int, str],
+        k: int,
+    ) -> tuple[list[Fused], GraphDecision]:
+        """The fused ranking, or PageRank's when the gate lets the graph speak (``sets``:
+        the allowed and the answerable samples; fills ``iri_of`` and the paths)."""
+        allowed, answerable = sets
+        entities = self.enricher.graph(state)
+        linked = self._linked(query, state)
+        ranked: PageRankHits = self.pagerank.rank(
+            entities, linked, dense, allowed, answerable, derivations
+        )
+        n_linked = len(ranked.seeds)
+        top = int(ranked.ids[0]) if len(ranked) else None
+        decision = gate(n_linked, top, [f.id for f in fused], self.config.ppr_gate_top)
+        if not decision.spoke:
+            return fused, decision
+        by_id = {f.id: f for f in fused}
+        out: list[Fused] = []
+        for r, (i, sc) in enumerate(zip(ranked.ids.tolist(), ranked.scores.tolist(), strict=True)):
+            f = by_id.pop(i, None) or Fused(i, 0.0)
+            f.channel_scores["graph"] = float(sc)
+            f.channel_ranks["graph"] = r + 1
+            f.score = float(sc)
+            out.append(f)
+        rest = [f for f in fused if f.id in by_id]  # fused hits PageRank did not reach
+        floor = min((f.score for f in out), default=0.0)
+        for f in rest:
+            f.score = min(f.score, floor)
+        out += rest
+        self.pagerank.paths(entities, ranked, [f.id for f in out[: k + 5]])
+        hits.paths.update(ranked.paths)
+        for i in ranked.ids.tolist():
+            p = entities.sample_index.get(i)
+            if i in iri_of:
+                continue
+            if p is not None:
+                iri_of[i] = entities.sample_iris[p]
+            elif derivations is not None and i in derivations.source_iris:
+                iri_of[i] = derivations.source_iris[i]
+        return out, decision
 
     def _trust(self, lists: list[ChannelList], iri_of: dict[int, str]) -> dict[int, float]:
         ids = {int(i) for lst in lists for i in lst.ids}
@@ -303,7 +410,14 @@ class GraphRetriever:
         return {i: float(weights.get(classes.get(iri_of.get(i, ""), ""), 1.0)) for i in ids}
 
     def _hydrated(
-        self, fused: list[Any], k: int, iri_of: dict[int, str], hits: GraphHits, state: str
+        self,
+        fused: list[Any],
+        k: int,
+        iri_of: dict[int, str],
+        hits: GraphHits,
+        state: str,
+        matched: dict[int, int],
+        derivations: DerivationMap | None,
     ) -> list[ScoredPassage]:
         out: list[ScoredPassage] = []
         start = 0
@@ -326,6 +440,7 @@ class GraphRetriever:
                         channel_ranks=f.channel_ranks,
                         graph_path=hits.paths.get(f.id) if "graph" in f.channel_ranks else None,
                         provenance=h.provenance,
+                        matched_via=_matched(f.id, h.external_id, matched, derivations),
                     )
                 )
                 if len(out) == k:
@@ -333,9 +448,31 @@ class GraphRetriever:
         return out
 
 
-def _iri_lookup(bundle: IndexBundle, lists: list[ChannelList], hits: GraphHits) -> dict[int, str]:
+def _matched(
+    i: int, external_id: str, matched: dict[int, int], derivations: DerivationMap | None
+) -> DerivedMatch | None:
+    d = matched.get(i)
+    via = derivations.via(d, external_id) if d is not None and derivations is not None else None
+    if via is None:
+        return None
+    return DerivedMatch(
+        sample_iri=via.sample_iri,
+        sample_id=via.sample_id,
+        kind=via.kind,
+        generator=via.generator,
+        prompt_version=via.prompt_version,
+        explanation=via.describe(),
+    )
+
+
+def _iri_lookup(
+    bundle: IndexBundle,
+    lists: list[ChannelList],
+    hits: GraphHits,
+    derivations: DerivationMap | None = None,
+) -> dict[int, str]:
     """Sample IRI of every id in ``lists``: from the index's id map, else from the graph
-    channel (a sample it reached that is not indexed yet)."""
+    channel (a sample it reached that is not indexed yet) or the derivation map."""
     out: dict[int, str] = {}
     for lst in lists:
         for i in lst.ids:
@@ -346,4 +483,6 @@ def _iri_lookup(bundle: IndexBundle, lists: list[ChannelList], hits: GraphHits) 
                 out[i] = bundle.iri_of(i)
             elif i in hits.iris:
                 out[i] = hits.iris[i]
+            elif derivations is not None and i in derivations.source_iris:
+                out[i] = derivations.source_iris[i]
     return out

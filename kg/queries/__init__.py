@@ -25,7 +25,8 @@ models or plain rows back. Modules by subject:
 - :mod:`kg.queries.corpus`: current samples and their texts, what an index covers;
 - :mod:`kg.queries.filters`: the samples a provenance/governance filter allows;
 - :mod:`kg.queries.hits`: text and provenance summary of search hits;
-- :mod:`kg.queries.mentions`: entity mentions and names, for graph enrichment.
+- :mod:`kg.queries.mentions`: entity mentions and names, for graph enrichment;
+- :mod:`kg.queries.derivation`: derivation edges between current samples (answerable units).
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.

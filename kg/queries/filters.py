@@ -29,14 +29,20 @@ def visible_sensitivities(clearance: Clearance) -> list[str]:
     return [s for s, n in sorted(SENSITIVITY_ORDER.items(), key=lambda x: x[1]) if n <= level]
 
 
-def allowed_samples_query(filters: Filters, clearance: Clearance) -> str:
+def allowed_samples_query(
+    filters: Filters, clearance: Clearance, *, with_kind: bool = False
+) -> str:
     """The SPARQL SELECT of the IRIs (``?s``) of the current samples that pass
-    ``filters`` and ``clearance``."""
+    ``filters`` and ``clearance`` (``with_kind``: and their kind, ``?kind``).
+
+    ``filters.kinds`` (the answerable kinds) is not a filter of this set: a search
+    matches samples of every kind and counts a derived one for its source."""
     seen = ", ".join(lit(s) for s in visible_sensitivities(clearance))
     lines = [
-        "SELECT DISTINCT ?s WHERE {",
+        "SELECT DISTINCT ?s ?kind WHERE {" if with_kind else "SELECT DISTINCT ?s WHERE {",
         "  ?s a pr:Sample .",
         f"  {is_current('?s')}",
+        *(["  OPTIONAL { ?s pr:kind ?kind }"] if with_kind else []),
         "  OPTIONAL { ?s pr:sensitivity ?_sensitivity }",
         f'  FILTER(COALESCE(STR(?_sensitivity), "restricted") IN ({seen}))',
     ]
@@ -76,3 +82,24 @@ def allowed_sample_iris(kg: KnowledgeGraph, filters: Filters, clearance: Clearan
         raise QueryError("the allowed-samples query did not return rows")
     rows: list[dict[str, Any]] = result.rows
     return {str(r["s"].value) for r in rows if r.get("s") is not None}
+
+
+def allowed_sample_kinds(
+    kg: KnowledgeGraph, filters: Filters, clearance: Clearance
+) -> dict[str, str | None]:
+    """The samples of :func:`allowed_sample_iris`, each with its kind (None: unstated;
+    the smallest when the graph states several)."""
+    result = kg.query(allowed_samples_query(filters, clearance, with_kind=True))
+    if not isinstance(result, SelectResult):  # pragma: no cover - SELECT always gives rows
+        raise QueryError("the allowed-samples query did not return rows")
+    out: dict[str, str | None] = {}
+    rows: list[dict[str, Any]] = result.rows
+    for r in rows:
+        s = r.get("s")
+        if s is None:
+            continue
+        kind = r.get("kind")
+        k = None if kind is None else str(kind.value)
+        old = out.get(str(s.value))
+        out[str(s.value)] = k if old is None or (k is not None and k < old) else old
+    return out

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kg.typing import Clearance, Origin, RetrieverMode
+from kg.typing import Clearance, Origin, RetrieverMode, SampleKind
 from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 
 if TYPE_CHECKING:
@@ -66,6 +66,15 @@ ClearanceOpt = Annotated[
         show_default=False,
     ),
 ]
+Kinds = Annotated[
+    list[SampleKind] | None,
+    typer.Option(
+        "--kind",
+        help="kind of sample to return (repeatable; default: settings retrieval.answer_kinds, "
+        "passage); a match on a sample derived from one counts for it",
+        show_default=False,
+    ),
+]
 JsonOut = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
 
 
@@ -82,8 +91,9 @@ def _filters(ctx: typer.Context, **values: Any) -> Filters:
     from kg.model import Filters
 
     labels = values.pop("labels") or []
+    kinds = values.pop("kinds", None) or None
     try:
-        return Filters.model_validate({"labels": labels, **values})
+        return Filters.model_validate({"labels": labels, "kinds": kinds, **values})
     except (FilterError, ValidationError) as exc:
         usage_error(str(exc), ctx)
 
@@ -114,6 +124,7 @@ def search(
     annotator: Annotator = None,
     label: Labels = None,
     clearance: ClearanceOpt = None,
+    kind: Kinds = None,
 ) -> None:
     from kg.errors import ProvragError
 
@@ -122,11 +133,11 @@ def search(
         filters = _filters(
             ctx, origin=origin, dataset=dataset, version=version, generator=generator,
             prompt_version=prompt_version, annotator=annotator, labels=label,
-            clearance=clearance,
+            clearance=clearance, kinds=kind,
         )  # fmt: skip
         settings, engine = _open(ctx, retriever)
         kg = engine.kg
-        hits = engine.search(text, k, filters)
+        hits, decision = engine.search_explained(text, k, filters)
         wants = (explain or json_out) and "graph" in engine.channels
         linked = engine.linked_entities(text) if wants else []
         described = engine.describe()
@@ -143,11 +154,16 @@ def search(
             "clearance": filters.clearance or settings.retrieval.default_clearance,
             "settings": described,
             "linked_entities": linked,
+            "graph": None
+            if decision is None
+            else {"spoke": decision.spoke, "reason": decision.reason},
             "hits": [h.model_dump(mode="json") for h in hits],
         }
         typer.echo(json.dumps(payload, indent=2))
         return
     _print_hits(text, hits, engine.mode, explain, linked)
+    if explain and decision is not None:
+        console.print(f"graph: {decision.reason}", highlight=False, markup=False)
 
 
 def _close(kg: Any) -> None:
@@ -215,6 +231,8 @@ def _print_hits(
                 f"  {c}: rank {h.channel_ranks[c]}, score {h.channel_scores.get(c, 0.0):.4f}",
                 highlight=False,
             )
+        if h.matched_via is not None:
+            console.print(f"  {h.matched_via.explanation}", highlight=False, markup=False)
         if h.graph_path:
             console.print("  graph path:", highlight=False)
             for step in h.graph_path:
@@ -243,6 +261,7 @@ def ask(
     annotator: Annotator = None,
     label: Labels = None,
     clearance: ClearanceOpt = None,
+    kind: Kinds = None,
 ) -> None:
     from kg.errors import ProvragError
     from provrag.wiring import build_answerer
@@ -253,7 +272,7 @@ def ask(
         filters = _filters(
             ctx, origin=origin, dataset=dataset, version=version, generator=generator,
             prompt_version=prompt_version, annotator=annotator, labels=label,
-            clearance=clearance,
+            clearance=clearance, kinds=kind,
         )  # fmt: skip
         settings, engine = _open(ctx, retriever)
         kg = engine.kg

@@ -108,7 +108,8 @@ def small(kg: KnowledgeGraph, embedder, tmp_path: Path) -> tuple[KnowledgeGraph,
 QUERY = "When was the tower in Paris finished?"
 
 
-RERANK = RetrieverConfig(graph_role="rerank")
+RERANK = RetrieverConfig(graph_ranking="expand", graph_role="rerank")
+EXPAND = RetrieverConfig(graph_ranking="expand")
 
 
 @pytest.mark.model
@@ -129,7 +130,7 @@ def test_enriched_hits_explain_channels_and_graph_path(small, embedder) -> None:
 @pytest.mark.model
 def test_expanding_graph_explains_but_never_reorders(small, embedder) -> None:
     kg, directory, _ = small
-    enriched = GraphRetriever(kg, directory, embedder, None, None, "enriched").search(QUERY, 4)
+    enriched = GraphRetriever(kg, directory, embedder, None, EXPAND, "enriched").search(QUERY, 4)
     hybrid = GraphRetriever(kg, directory, embedder, None, None, "hybrid").search(QUERY, 4)
     assert [h.sample_id for h in enriched] == [h.sample_id for h in hybrid]
     assert [h.score for h in enriched] == [h.score for h in hybrid]

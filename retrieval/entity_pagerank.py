@@ -1,0 +1,324 @@
+"""Entity Personalized PageRank: the graph's ranking in the ``enriched`` mode.
+
+HippoRAG 2's design without an LLM (``scripts/graph_research.py`` chose it):
+
+- one graph of sample and entity nodes: node ``i < n_samples`` is sample ``i`` of
+  the :class:`~retrieval.enrich.EntityGraph` (current samples with mentions), node
+  ``n_samples + e`` is entity ``e``; mention edges (weight 1, both ways) and, with
+  ``synonyms``, edges between entities whose name vectors have cosine >=
+  ``synonym_threshold`` (at most ``synonym_k`` per entity, weighted by the cosine);
+- seeds: the query's linked entities (the query linker and exact names: confidence
+  1; the ``link_k`` nearest entity names of each query mention not matched exactly,
+  cosine >= ``link_threshold``: confidence = cosine), each weighted by specificity
+  ``1 / samples mentioning it`` (``specificity``) times its confidence; and the
+  dense top ``candidate_depth`` answerable samples at ``ppr_passage_weight`` times
+  their min-max-normalised dense score;
+- forward push (:func:`retrieval.ppr.push_ppr`, ``ppr_damping``, ``ppr_epsilon``)
+  with every sample the caller may not match ``blocked``, so no path passes
+  through a hidden sample. A seed sample without mentions has no edge: it keeps
+  its seed mass (scaled as power iteration would), so it still ranks;
+- a derived sample's score counts for its answerable source (best wins);
+- the gate: the ranking is used only when the query links an entity and its top
+  sample is within the fused ranking's top ``ppr_gate_top``
+  (:func:`gate`); otherwise the fused ranking stands.
+
+The graph (transition, name index) is cached per graph state; name vectors are
+kept by name across states, so a refresh embeds only new names.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval import ppr
+from retrieval.config import RetrieverConfig
+from retrieval.derivation import DerivationMap
+from retrieval.enrich import EntityGraph
+from retrieval.filters import AllowedSet
+from retrieval.fusion import ChannelList
+from retrieval.linking import LinkedEntity
+from retrieval.name_index import NameIndex
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+#: longest explained path (nodes walked back from a hit)
+MAX_PATH = 5
+
+
+@dataclass
+class PageRankGraph:
+    """The sample-entity graph of one graph state, ready for PageRank."""
+
+    entities: EntityGraph
+    transition: ppr.Transition
+    names: NameIndex | None
+    #: entity positions that have a name vector (rows of ``names``)
+    named: np.ndarray
+    synonym_edges: int = 0
+
+    @property
+    def n_samples(self) -> int:
+        return self.entities.n_samples
+
+
+def build_pagerank_graph(
+    entities: EntityGraph,
+    embed: Embed | None,
+    config: RetrieverConfig,
+    vector_cache: dict[str, np.ndarray] | None = None,
+) -> PageRankGraph:
+    """The :class:`PageRankGraph` of ``entities`` (name vectors from ``embed``, reusing
+    ``vector_cache`` by name and filling it)."""
+    n_s, n_e = entities.n_samples, entities.n_entities
+    src = [np.repeat(np.arange(n_s, dtype=np.int64), np.diff(entities.smp_ptr))]
+    dst = [n_s + entities.smp_entities.astype(np.int64)]
+    weights = [np.ones(len(src[0]))]
+    names: NameIndex | None = None
+    named = np.flatnonzero(entities.df > 0)
+    n_syn = 0
+    if embed is not None and len(named) and (config.synonyms or config.link_k > 0):
+        cache = vector_cache if vector_cache is not None else {}
+        texts = [entities.labels[int(e)] for e in named]
+        missing = sorted({t for t in texts if t not in cache})
+        if missing:
+            for t, v in zip(missing, embed(missing), strict=True):
+                cache[t] = np.asarray(v, dtype=np.float32)
+        names = NameIndex(np.stack([cache[t] for t in texts]))
+        if config.synonyms and config.synonym_k > 0 and len(named) > 1:
+            a, b, w = names.synonym_edges(config.synonym_threshold, config.synonym_k)
+            src.append(n_s + named[a])
+            dst.append(n_s + named[b])
+            weights.append(w)
+            n_syn = len(a)
+    transition = ppr.build_transition(
+        n_s + n_e, np.concatenate(src), np.concatenate(dst), np.concatenate(weights)
+    )
+    return PageRankGraph(entities, transition, names, named, n_syn)
+
+
+@dataclass
+class PageRankHits:
+    """PageRank's ranking of answerable samples (index ids, best first) and its why."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    #: entity positions seeded and their weights
+    seeds: dict[int, float] = field(default_factory=dict)
+    #: index id -> path steps (filled for the hits shown, by :meth:`EntityPageRank.paths`)
+    paths: dict[int, list[str]] = field(default_factory=dict)
+    #: push scores by node, to explain paths
+    node_scores: np.ndarray | None = None
+    blocked: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class GraphDecision:
+    """Whether the graph's ranking replaced the fused one for a query, and why."""
+
+    spoke: bool
+    reason: str
+    linked: int = 0
+
+
+def gate(linked: int, ppr_top: int | None, fused_ids: Sequence[int], top: int) -> GraphDecision:
+    """The graph speaks only when the query links an entity and PageRank's top sample
+    is within the fused ranking's first ``top`` (0: always, once an entity links)."""
+    if linked == 0:
+        return GraphDecision(False, "no query entity linked to the graph: fused ranking", 0)
+    if ppr_top is None:
+        return GraphDecision(False, "PageRank reached no allowed passage: fused ranking", linked)
+    if top > 0:
+        head = [int(i) for i in fused_ids[:top]]
+        if ppr_top not in head:
+            return GraphDecision(
+                False,
+                f"PageRank's top passage is not in the fused top {top} (gate): fused ranking",
+                linked,
+            )
+    return GraphDecision(True, f"{linked} linked entit{'y' if linked == 1 else 'ies'}: "
+                         "ranked by Personalized PageRank", linked)  # fmt: skip
+
+
+class EntityPageRank:
+    """Personalized PageRank ranking of one query (see the module doc)."""
+
+    def __init__(self, config: RetrieverConfig, embed: Embed | None) -> None:
+        self.config = config
+        self.embed = embed
+        self._lock = threading.Lock()
+        self._graph: PageRankGraph | None = None
+        self._vectors: dict[str, np.ndarray] = {}
+        self._blocked: OrderedDict[int, tuple[AllowedSet, str, np.ndarray]] = OrderedDict()
+        #: how many times the graph was (re)built
+        self.builds = 0
+
+    def graph(self, entities: EntityGraph) -> PageRankGraph:
+        with self._lock:
+            g = self._graph
+            if g is None or g.entities is not entities:
+                g = self._graph = build_pagerank_graph(
+                    entities, self.embed, self.config, self._vectors
+                )
+                self._blocked.clear()
+                self.builds += 1
+            return g
+
+    def _blocked_of(self, g: PageRankGraph, allowed: AllowedSet) -> np.ndarray:
+        key = id(allowed)
+        with self._lock:
+            hit = self._blocked.get(key)
+            if hit is not None and hit[0] is allowed and hit[1] == g.entities.state:
+                return hit[2]
+        blocked = np.zeros(g.transition.n, dtype=bool)
+        blocked[: g.n_samples] = ~allowed.mask(g.entities.sample_ids)
+        with self._lock:
+            self._blocked[key] = (allowed, g.entities.state, blocked)
+            while len(self._blocked) > 16:
+                self._blocked.popitem(last=False)
+        return blocked
+
+    def link(self, g: PageRankGraph, linked: list[LinkedEntity]) -> dict[int, float]:
+        """Entity position -> link confidence: exact (1) and by name vector (cosine)."""
+        ents = g.entities
+        found: dict[int, float] = {p: 1.0 for p in ents.resolve(linked)}
+        surfaces = sorted({e.surface for e in linked if e.surface and not ents.resolve([e])})
+        cfg = self.config
+        if surfaces and cfg.link_k > 0 and g.names is not None and self.embed is not None:
+            scores, rows = g.names.search(self.embed(surfaces), cfg.link_k)
+            for s_row, r_row in zip(scores, rows, strict=True):
+                for s, r in zip(s_row.tolist(), r_row.tolist(), strict=True):
+                    if r >= 0 and s >= cfg.link_threshold:
+                        p = int(g.named[r])
+                        found[p] = max(found.get(p, 0.0), float(s))
+        return found
+
+    def rank(
+        self,
+        entities: EntityGraph,
+        linked: list[LinkedEntity],
+        dense: ChannelList | None,
+        allowed: AllowedSet,
+        answerable: AllowedSet,
+        derivations: DerivationMap | None,
+    ) -> PageRankHits:
+        """PageRank's ranking of the answerable samples for a query (no gate applied)."""
+        cfg = self.config
+        g = self.graph(entities)
+        found = self.link(g, linked) if linked else {}
+        if not found:
+            return PageRankHits(np.zeros(0, np.int64), np.zeros(0))
+        n_s = g.n_samples
+        ent = np.fromiter(found, dtype=np.int64, count=len(found))
+        conf = np.fromiter(found.values(), dtype=np.float64, count=len(found))
+        spec = ppr.specificity(entities.df[ent]) if cfg.specificity else np.ones(len(ent))
+        ew = spec * conf
+        p_ids = np.zeros(0, np.int64) if dense is None else dense.ids[: cfg.candidate_depth]
+        p_scores = np.zeros(0) if dense is None else dense.scores[: cfg.candidate_depth]
+        p_w = cfg.ppr_passage_weight * ppr.minmax(p_scores)
+        pos = np.fromiter(
+            (entities.sample_index.get(int(i), -1) for i in p_ids), np.int64, count=len(p_ids)
+        )
+        in_graph = pos >= 0
+        s_nodes = np.concatenate([n_s + ent, pos[in_graph]])
+        s_w = np.concatenate([ew, p_w[in_graph]])
+        blocked = self._blocked_of(g, allowed)
+        w_graph = float(s_w[~blocked[s_nodes]].sum()) if len(s_nodes) else 0.0
+        score: dict[int, float] = {}
+        node_scores: np.ndarray | None = None
+        if w_graph > 0:
+            pushed = ppr.push_ppr(
+                g.transition, s_nodes, s_w, damping=cfg.ppr_damping,
+                epsilon=cfg.ppr_epsilon, blocked=blocked,
+            )  # fmt: skip
+            node_scores = pushed.scores
+            scale = w_graph / (1.0 - cfg.ppr_damping)
+            nodes = pushed.nodes[pushed.nodes < n_s]
+            ids = entities.sample_ids[nodes]
+            vals = pushed.scores[nodes] * scale
+            for i, v in zip(ids.tolist(), vals.tolist(), strict=True):
+                score[i] = v
+        for i, w in zip(p_ids[~in_graph].tolist(), p_w[~in_graph].tolist(), strict=True):
+            score[i] = max(score.get(i, 0.0), w)  # a seed without edges keeps its mass
+        ranked = _answerable_scores(score, answerable, derivations)
+        order = sorted(ranked, key=lambda i: (-ranked[i], i))[: cfg.candidate_depth]
+        return PageRankHits(
+            np.asarray(order, dtype=np.int64),
+            np.asarray([ranked[i] for i in order], dtype=np.float64),
+            seeds={int(e): float(w) for e, w in zip(ent, ew, strict=True)},
+            node_scores=node_scores,
+            blocked=blocked,
+        )
+
+    def paths(self, entities: EntityGraph, hits: PageRankHits, ids: Sequence[int]) -> None:
+        """Fill ``hits.paths`` for ``ids``: the best-weighted path from a seed entity."""
+        g = self._graph
+        if g is None or g.entities is not entities or hits.node_scores is None:
+            return
+        for i in ids:
+            p = entities.sample_index.get(int(i))
+            if p is not None:
+                steps = _best_path(g, hits, p)
+                if steps:
+                    hits.paths[int(i)] = steps
+
+
+def _answerable_scores(
+    score: dict[int, float], answerable: AllowedSet, derivations: DerivationMap | None
+) -> dict[int, float]:
+    if not score:
+        return {}
+    ids = np.fromiter(score, dtype=np.int64, count=len(score))
+    ok = answerable.mask(ids)
+    out = {int(i): score[int(i)] for i in ids[ok]}
+    if derivations is not None and len(derivations):
+        for i in ids[~ok].tolist():
+            src = derivations.answerable_source(i, answerable)
+            if src is not None and score[i] > out.get(src, 0.0):
+                out[src] = score[i]
+    return out
+
+
+def _best_path(g: PageRankGraph, hits: PageRankHits, node: int) -> list[str]:
+    """Walk back from ``node`` along the in-edge that brought it the most mass
+    (``score(u) * P[u, node]``) until a seed entity: the path, seed first."""
+    if hits.node_scores is None:
+        return []
+    x, pt, n_s = hits.node_scores, g.transition.transposed, g.n_samples
+    walk = [node]
+    seeds = {n_s + e for e in hits.seeds}
+    while len(walk) < MAX_PATH and walk[-1] not in seeds:
+        cur = walk[-1]
+        lo, hi = pt.indptr[cur], pt.indptr[cur + 1]
+        nbrs, probs = pt.indices[lo:hi], pt.data[lo:hi]
+        contrib = x[nbrs] * probs
+        contrib[np.isin(nbrs, walk)] = 0.0
+        if hits.blocked is not None:
+            contrib[hits.blocked[nbrs]] = 0.0
+        if len(contrib) == 0 or float(contrib.max()) <= 0:
+            break
+        walk.append(int(nbrs[int(np.argmax(contrib))]))
+    if walk[-1] not in seeds:
+        return []
+    walk.reverse()
+    ents = g.entities
+
+    def name(v: int) -> str:
+        return ents.entity_text(v - n_s) if v >= n_s else ents.external_ids[v]
+
+    steps = []
+    for a, b in zip(walk, walk[1:], strict=False):
+        if a >= n_s and b >= n_s:
+            rel = "similar name"
+        elif a >= n_s:
+            rel = "mentioned in"
+        else:
+            rel = "mentions"
+        steps.append(f"{name(a)} -[{rel}]-> {name(b)}")
+    return steps
