@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kg.typing import Clearance, Origin, RetrieverMode, SampleKind
+from kg.typing import SAMPLE_KINDS, Clearance, Origin, RetrieverMode
 from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 
 if TYPE_CHECKING:
@@ -67,11 +67,12 @@ ClearanceOpt = Annotated[
     ),
 ]
 Kinds = Annotated[
-    list[SampleKind] | None,
+    list[str] | None,
     typer.Option(
         "--kind",
-        help="kind of sample to return (repeatable; default: settings retrieval.answer_kinds, "
-        "passage); a match on a sample derived from one counts for it",
+        help=f"kind of sample to return: {', '.join(SAMPLE_KINDS)} (repeatable; default: "
+        "settings retrieval.answer_kinds, passage); a match on a sample derived from one "
+        "counts for it",
         show_default=False,
     ),
 ]
