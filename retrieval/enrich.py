@@ -90,6 +90,11 @@ class EntityGraph:
     df: np.ndarray
     idf: np.ndarray
     state: str = ""
+    #: the mention rows (sample position, entity position) the CSR arrays were built from
+    rows_s: np.ndarray | None = None
+    rows_e: np.ndarray | None = None
+    #: the committed graphs (:func:`kg.queries.state.sample_state_graphs`) it reflects
+    graphs: tuple[str, ...] = ()
     entity_index: dict[str, int] = field(default_factory=dict)
     by_tail: dict[str, list[int]] = field(default_factory=dict)
     sample_index: dict[int, int] = field(default_factory=dict)
@@ -142,8 +147,11 @@ class EntityGraph:
         return out
 
 
-def load_entity_graph(kg: KnowledgeGraph, state: str = "") -> EntityGraph:
-    """The adjacency of the graph's current samples and the entities they mention."""
+def load_entity_graph(
+    kg: KnowledgeGraph, state: str = "", graphs: tuple[str, ...] = ()
+) -> EntityGraph:
+    """The adjacency of the graph's current samples and the entities they mention
+    (``graphs``: the committed graphs it reflects, for :mod:`retrieval.entity_refresh`)."""
     mentions = current_mentions(kg)
     ent_iris: list[str] = []
     labels: list[str] = []
@@ -178,14 +186,39 @@ def load_entity_graph(kg: KnowledgeGraph, state: str = "") -> EntityGraph:
             norms.append("")
         rows_s.append(sp)
         rows_e.append(ep)
-    s_arr = np.asarray(rows_s, dtype=np.int64)
-    e_arr = np.asarray(rows_e, dtype=np.int64)
+    return graph_from_rows(
+        ent_iris, labels, types, norms, sample_iris, external,
+        np.asarray(rows_s, dtype=np.int64), np.asarray(rows_e, dtype=np.int64),
+        state=state, graphs=graphs,
+    )  # fmt: skip
+
+
+def graph_from_rows(
+    ent_iris: list[str],
+    labels: list[str],
+    types: list[str],
+    norms: list[str],
+    sample_iris: list[str],
+    external: list[str],
+    s_arr: np.ndarray,
+    e_arr: np.ndarray,
+    *,
+    state: str = "",
+    graphs: tuple[str, ...] = (),
+    sample_ids: np.ndarray | None = None,
+) -> EntityGraph:
+    """The :class:`EntityGraph` of mention rows ``(s_arr[i], e_arr[i])`` (positions in
+    ``sample_iris`` and ``ent_iris``); ``sample_ids``: their index ids when known."""
     n_s, n_e = len(sample_iris), len(ent_iris)
     ent_ptr, ent_samples = _csr(e_arr, s_arr, n_e)
     smp_ptr, smp_entities = _csr(s_arr, e_arr, n_s)
     df = np.diff(ent_ptr).astype(np.float64)
     with np.errstate(divide="ignore"):
         idf = np.where(df > 0, np.log1p(max(n_s, 1) / np.maximum(df, 1)), 0.0)
+    if sample_ids is None or len(sample_ids) != n_s:
+        known = 0 if sample_ids is None else len(sample_ids)
+        fresh = np.fromiter((iri_to_id(s) for s in sample_iris[known:]), np.int64)
+        sample_ids = fresh if sample_ids is None else np.concatenate([sample_ids, fresh])
     return EntityGraph(
         entity_iris=ent_iris,
         labels=labels,
@@ -193,7 +226,7 @@ def load_entity_graph(kg: KnowledgeGraph, state: str = "") -> EntityGraph:
         norms=norms,
         sample_iris=sample_iris,
         external_ids=external,
-        sample_ids=np.fromiter((iri_to_id(s) for s in sample_iris), np.int64, count=n_s),
+        sample_ids=sample_ids,
         ent_ptr=ent_ptr,
         ent_samples=ent_samples,
         smp_ptr=smp_ptr,
@@ -201,6 +234,9 @@ def load_entity_graph(kg: KnowledgeGraph, state: str = "") -> EntityGraph:
         df=df,
         idf=idf,
         state=state,
+        rows_s=s_arr,
+        rows_e=e_arr,
+        graphs=graphs,
     )
 
 
@@ -382,16 +418,29 @@ class GraphEnricher:
         self._lock = threading.Lock()
         self._graph: EntityGraph | None = None
         self._names: tuple[EntityGraph, NameLinker] | None = None
-        #: how many times the adjacency was (re)loaded
+        self._refresh_lock = threading.RLock()
+        #: how many times the adjacency was loaded whole, and refreshed by a delta
         self.loads = 0
+        self.refreshes = 0
 
     def graph(self, state: str) -> EntityGraph:
-        """The adjacency for ``state``, reloaded when the graph changed."""
-        graph = self._graph
-        if graph is None or graph.state != state:
-            graph = self._graph = load_entity_graph(self.kg, state)
-            self.loads += 1
-        return graph
+        """The adjacency for ``state``: refreshed by the delta of the committed graphs
+        added since the last one (:func:`retrieval.entity_refresh.refresh`), reloaded
+        whole when a graph went away."""
+        with self._refresh_lock:
+            graph = self._graph
+            if graph is None or graph.state != state:
+                from retrieval.entity_refresh import current_graphs, refresh
+
+                graphs = current_graphs(self.kg)
+                if graph is not None and set(graph.graphs) <= set(graphs):
+                    graph = refresh(self.kg, graph, graphs, state)
+                    self.refreshes += 1
+                else:
+                    graph = load_entity_graph(self.kg, state, graphs)
+                    self.loads += 1
+                self._graph = graph
+            return graph
 
     def name_linker(self, state: str) -> NameLinker:
         """A linker of query words to the entity names of :meth:`graph` (``state``)."""

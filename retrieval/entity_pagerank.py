@@ -49,20 +49,28 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 MAX_PATH = 5
 
 
+def _no_edges() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+
+
 @dataclass
 class PageRankGraph:
     """The sample-entity graph of one graph state, ready for PageRank."""
 
     entities: EntityGraph
     transition: ppr.Transition
+    #: name vectors of the first ``len(names)`` entities (row = entity position)
     names: NameIndex | None
-    #: entity positions that have a name vector (rows of ``names``)
-    named: np.ndarray
-    synonym_edges: int = 0
+    #: synonym edges between entity positions: ``(src, dst, cosine)``
+    synonyms: tuple[np.ndarray, np.ndarray, np.ndarray] = field(default_factory=lambda: _no_edges())
 
     @property
     def n_samples(self) -> int:
         return self.entities.n_samples
+
+    @property
+    def synonym_edges(self) -> int:
+        return len(self.synonyms[0])
 
 
 def build_pagerank_graph(
@@ -70,34 +78,58 @@ def build_pagerank_graph(
     embed: Embed | None,
     config: RetrieverConfig,
     vector_cache: dict[str, np.ndarray] | None = None,
+    previous: PageRankGraph | None = None,
 ) -> PageRankGraph:
     """The :class:`PageRankGraph` of ``entities`` (name vectors from ``embed``, reusing
-    ``vector_cache`` by name and filling it)."""
+    ``vector_cache`` by name and filling it).
+
+    With ``previous`` (the graph of an earlier state whose entities are a prefix of
+    these, as :func:`retrieval.entity_refresh.refresh` keeps them), only the new
+    entities are embedded, added to the name index and searched for synonyms.
+    """
     n_s, n_e = entities.n_samples, entities.n_entities
     src = [np.repeat(np.arange(n_s, dtype=np.int64), np.diff(entities.smp_ptr))]
     dst = [n_s + entities.smp_entities.astype(np.int64)]
     weights = [np.ones(len(src[0]))]
     names: NameIndex | None = None
-    named = np.flatnonzero(entities.df > 0)
-    n_syn = 0
-    if embed is not None and len(named) and (config.synonyms or config.link_k > 0):
+    syn = _no_edges()
+    if embed is not None and n_e and (config.synonyms or config.link_k > 0):
+        start = 0
+        if (
+            previous is not None
+            and previous.names is not None
+            and len(previous.names) <= n_e
+            and previous.entities.entity_iris == entities.entity_iris[: len(previous.names)]
+        ):
+            names, syn, start = previous.names, previous.synonyms, len(previous.names)
         cache = vector_cache if vector_cache is not None else {}
-        texts = [entities.labels[int(e)] for e in named]
+        texts = entities.labels[start:]
         missing = sorted({t for t in texts if t not in cache})
         if missing:
             for t, v in zip(missing, embed(missing), strict=True):
                 cache[t] = np.asarray(v, dtype=np.float32)
-        names = NameIndex(np.stack([cache[t] for t in texts]))
-        if config.synonyms and config.synonym_k > 0 and len(named) > 1:
-            a, b, w = names.synonym_edges(config.synonym_threshold, config.synonym_k)
-            src.append(n_s + named[a])
-            dst.append(n_s + named[b])
-            weights.append(w)
-            n_syn = len(a)
+        if texts:
+            vecs = np.stack([cache[t] for t in texts])
+            if names is None:
+                names = NameIndex(vecs)
+            else:
+                names.add(vecs)
+            if config.synonyms and config.synonym_k > 0 and n_e > 1:
+                rows = np.arange(start, n_e, dtype=np.int64)
+                a, b, w = names.synonym_edges(config.synonym_threshold, config.synonym_k, rows)
+                syn = (
+                    np.concatenate([syn[0], a]),
+                    np.concatenate([syn[1], b]),
+                    np.concatenate([syn[2], w]),
+                )
+    if config.synonyms and len(syn[0]):
+        src.append(n_s + syn[0])
+        dst.append(n_s + syn[1])
+        weights.append(syn[2])
     transition = ppr.build_transition(
         n_s + n_e, np.concatenate(src), np.concatenate(dst), np.concatenate(weights)
     )
-    return PageRankGraph(entities, transition, names, named, n_syn)
+    return PageRankGraph(entities, transition, names, syn)
 
 
 @dataclass
@@ -164,7 +196,7 @@ class EntityPageRank:
             g = self._graph
             if g is None or g.entities is not entities:
                 g = self._graph = build_pagerank_graph(
-                    entities, self.embed, self.config, self._vectors
+                    entities, self.embed, self.config, self._vectors, previous=g
                 )
                 self._blocked.clear()
                 self.builds += 1
@@ -194,9 +226,8 @@ class EntityPageRank:
             scores, rows = g.names.search(self.embed(surfaces), cfg.link_k)
             for s_row, r_row in zip(scores, rows, strict=True):
                 for s, r in zip(s_row.tolist(), r_row.tolist(), strict=True):
-                    if r >= 0 and s >= cfg.link_threshold:
-                        p = int(g.named[r])
-                        found[p] = max(found.get(p, 0.0), float(s))
+                    if 0 <= r < ents.n_entities and s >= cfg.link_threshold and ents.df[r] > 0:
+                        found[r] = max(found.get(r, 0.0), float(s))
         return found
 
     def rank(

@@ -29,6 +29,13 @@ class NameIndex:
         if len(self.vectors):
             self.index.add(self.vectors)
 
+    def add(self, vectors: np.ndarray) -> None:
+        """Append names (their ids continue from :meth:`__len__`)."""
+        v = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(v):
+            self.index.add(v)
+            self.vectors = np.concatenate([self.vectors, v]) if len(self.vectors) else v
+
     def __len__(self) -> int:
         return int(self.index.ntotal)
 

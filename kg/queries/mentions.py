@@ -1,8 +1,11 @@
 """Entity mentions of the current samples, and the names of the entities: what graph
-enrichment builds its sample <-> entity adjacency from (two queries, whole graph)."""
+enrichment builds its sample <-> entity adjacency from (two queries, whole graph),
+and the same restricted to a few new committed graphs (plus the samples they
+invalidate), so the adjacency can be refreshed by the delta of an ingest or delete."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from kg.errors import QueryError
@@ -76,3 +79,65 @@ def entity_names(kg: KnowledgeGraph) -> list[EntityName]:
         )
         for r in _rows(kg, _ENTITIES)
     ]
+
+
+def _values(graphs: Sequence[str]) -> str:
+    for g in graphs:
+        if not g or any(c in g for c in '<>"{}| \n'):
+            raise QueryError(f"{g!r} is not a graph IRI; pass the names of committed graphs")
+    return " ".join(f"<{g}>" for g in graphs)
+
+
+def mentions_in_graphs(kg: KnowledgeGraph, graphs: Sequence[str]) -> list[Mention]:
+    """The ``sample pr:mentions entity`` stated in the named ``graphs`` (a few new
+    batches) whose sample is current: what an ingest added to the adjacency."""
+    if not graphs:
+        return []
+    sparql = f"""
+SELECT ?s ?ext ?e WHERE {{
+  VALUES ?g {{ {_values(graphs)} }}
+  GRAPH ?g {{ ?s pr:mentions ?e }}
+  ?s a pr:Sample .
+  OPTIONAL {{ ?s pr:externalId ?ext }}
+  {is_current("?s")}
+}}
+"""
+    return [
+        Mention(str(r["s"].value), _str(r.get("ext")), str(r["e"].value)) for r in _rows(kg, sparql)
+    ]
+
+
+def entity_names_in_graphs(kg: KnowledgeGraph, graphs: Sequence[str]) -> list[EntityName]:
+    """The entities first described (``a pr:Entity``) in the named ``graphs``, named as
+    :func:`entity_names` names them."""
+    if not graphs:
+        return []
+    sparql = f"""
+SELECT ?e (MIN(STR(?l)) AS ?label) (MIN(STR(?t)) AS ?type) (MIN(STR(?n)) AS ?norm) WHERE {{
+  VALUES ?g {{ {_values(graphs)} }}
+  GRAPH ?g {{ ?e a pr:Entity }}
+  OPTIONAL {{ ?e skos:prefLabel ?l }}
+  OPTIONAL {{ ?e pr:entityType ?t }}
+  OPTIONAL {{ ?e pr:normalizedName ?n }}
+}}
+GROUP BY ?e
+"""
+    return [
+        EntityName(
+            str(r["e"].value), _str(r.get("label")), _str(r.get("type")), _str(r.get("norm"))
+        )
+        for r in _rows(kg, sparql)
+    ]
+
+
+def invalidated_in_graphs(kg: KnowledgeGraph, graphs: Sequence[str]) -> list[str]:
+    """The samples the named ``graphs`` invalidate (a deletion, a newer revision)."""
+    if not graphs:
+        return []
+    sparql = f"""
+SELECT DISTINCT ?s WHERE {{
+  VALUES ?g {{ {_values(graphs)} }}
+  GRAPH ?g {{ ?s prov:invalidatedAtTime ?_t }}
+}}
+"""
+    return [str(r["s"].value) for r in _rows(kg, sparql)]
