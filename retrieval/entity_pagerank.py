@@ -38,7 +38,7 @@ import numpy as np
 from retrieval import ppr
 from retrieval.config import RetrieverConfig
 from retrieval.derivation import DerivationMap
-from retrieval.enrich import EntityGraph
+from retrieval.entity_graph import EntityGraph
 from retrieval.filters import AllowedSet
 from retrieval.fusion import ChannelList
 from retrieval.linking import LinkedEntity

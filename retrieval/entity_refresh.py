@@ -19,7 +19,7 @@ import numpy as np
 from kg.graph import KnowledgeGraph
 from kg.queries.mentions import entity_names_in_graphs, invalidated_in_graphs, mentions_in_graphs
 from kg.queries.state import sample_state_graphs
-from retrieval.enrich import EntityGraph, _type_and_tail, graph_from_rows
+from retrieval.entity_graph import EntityGraph, _type_and_tail, graph_from_rows
 
 
 def current_graphs(kg: KnowledgeGraph) -> tuple[str, ...]:

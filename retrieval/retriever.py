@@ -5,16 +5,15 @@ Modes (channels fused by :mod:`retrieval.fusion`):
 - ``dense``: FAISS over the query embedding only (score: cosine);
 - ``lexical``: BM25 only (score: BM25);
 - ``hybrid``: dense + lexical, fused (RRF by default);
-- ``enriched``: dense + lexical + graph (:mod:`retrieval.enrich`), fused.
+- ``enriched``: hybrid, then the entity graph
+  (:attr:`~retrieval.config.RetrieverConfig.graph_ranking`): ``ppr`` (default)
+  ranks by Personalized PageRank over the sample-entity graph when the gate lets
+  it (:mod:`retrieval.entity_pagerank`); ``expand`` adds the samples sharing a query
+  entity (:mod:`retrieval.enrich`) below the fused ones (``graph_role``); ``off``.
 
-The graph channel's role (:attr:`retrieval.config.RetrieverConfig.graph_role`):
-``expand`` (default) adds the samples it reaches that no other channel found,
-ranked after everything the other channels found, and never reorders those; a
-hit the graph reached still carries its graph rank, score and path (for
-``--explain``), but the graph did not vote on it. ``rerank`` lets the graph vote on every sample it
-reaches, like the other channels. On PubMedQA and CLAPNQ the re-ranking graph
-lowers nDCG@10 (scripts/compare_retrievers.py): passages that merely share an
-entity with the question climb above the one written for it.
+Searches return answerable units (:mod:`retrieval.derivation`): the samples of
+``answer_kinds`` (or ``Filters.kinds``); a channel's hit on a derived sample (a
+synthetic question) counts for its source, and the hit says what it matched.
 
 A channel whose weight is 0 in the config is not run at all.
 
@@ -22,18 +21,18 @@ Filters never leak: every search first computes the allowed set of the filters
 (:mod:`retrieval.filters`: current samples only, sensitivity up to the
 clearance), passes it to FAISS and BM25 (an id selector, or over-fetching when
 most of the index is allowed, with a fall back to the selector when that comes up
-short: never a silently short list), restricts graph expansion to it, and checks
-every fused candidate against it again, and against the graph's invalidation
-marks when hydrating.
+short: never a silently short list), blocks every other sample in the graph (no
+expansion or PageRank path passes through one), checks every fused candidate
+against it again, and against the invalidation marks when hydrating.
 
 Caches, each with its owner, so a search runs no SPARQL but the hydration of
 hits not seen yet: the index (:class:`~retrieval.index_bundle.LiveIndex`,
 reloaded when its manifest changes; the bundle of each generation caches how
-allowed sets restrict it), the allowed sets
-(:class:`~retrieval.filters.AllowedSets`), the entity adjacency and name linker
-(:class:`~retrieval.enrich.GraphEnricher`) and the hit details
-(:class:`~retrieval.hydrate.Hydrator`); the last three key on the graph state
-(:func:`kg.queries.state.graph_state`).
+allowed sets restrict it), the allowed sets (:class:`~retrieval.filters.AllowedSets`),
+the entity adjacency (:class:`~retrieval.enrich.GraphEnricher`, refreshed by delta),
+its PageRank graph (:class:`~retrieval.entity_pagerank.EntityPageRank`), the
+derivation map (:class:`~retrieval.derivation.Derivations`) and the hit details
+(:class:`~retrieval.hydrate.Hydrator`), keyed on :func:`kg.queries.state.graph_state`.
 
 Each :class:`~kg.model.ScoredPassage` carries the external id, dataset, text, the
 fused score (the raw channel score in a single-channel mode), per channel its
@@ -62,6 +61,7 @@ from retrieval.entity_pagerank import EntityPageRank, GraphDecision, PageRankHit
 from retrieval.errors import IndexMismatchError, RetrievalError
 from retrieval.filters import AllowedSet, AllowedSets
 from retrieval.fusion import ChannelList, Fused, fuse
+from retrieval.graph_rank import annotated, fill_iris, ranked_fused
 from retrieval.hydrate import Hydrator
 from retrieval.index import member_mask
 from retrieval.index_bundle import IndexBundle, LiveIndex, Restriction
@@ -287,20 +287,35 @@ class GraphRetriever:
         if len(answerable) == 0:
             return [], None
         bundle = self.bundle
-        restriction = bundle.restriction(allowed)
+        derivations = self.derivations.get(state) if self.config.derivation else None
+        if derivations is not None and len(derivations) == 0:
+            derivations = None
+        # without derivations the channels see only what a search may return
+        restriction = bundle.restriction(allowed if derivations is not None else answerable)
         single = len(self.channels) == 1
-        depth = k if single else max(k, self.config.candidate_depth)
+        depth = k if single and derivations is None else max(k, self.config.candidate_depth)
         lists: list[ChannelList] = []
         qv: np.ndarray | None = None
         if "dense" in self.channels or "graph" in self.channels:
             qv = self.embed_query(query)
-        if "dense" in self.channels and qv is not None and len(restriction.ids):
-            lists.append(self._dense(qv, depth, restriction, bundle))
-        if "lexical" in self.channels and len(restriction.ids):
-            lists.append(self._lexical(query, depth, restriction, bundle, not single))
-        derivations = self.derivations.get(state) if self.config.derivation else None
+        channels = [c for c in ("dense", "lexical") if c in self.channels]
         matched: dict[int, int] = {}
-        lists = [self._answerable(lst, allowed, answerable, derivations, matched) for lst in lists]
+        for c in channels:
+            if c == "dense" and qv is None:
+                continue
+            lst = self._channel(c, query, qv, depth, restriction, bundle, not single)
+            lst = self._answerable(lst, allowed, answerable, derivations, matched)
+            if derivations is not None and len(lst.ids) < min(k, len(answerable)):
+                # mostly derived hits: top up from the answerable samples (never short)
+                more = self._channel(
+                    c, query, qv, depth, bundle.restriction(answerable), bundle, not single
+                )
+                fresh = ~np.isin(more.ids, lst.ids)
+                lst = ChannelList(
+                    c, np.concatenate([lst.ids, more.ids[fresh]]),
+                    np.concatenate([lst.scores, more.scores[fresh]]),
+                )  # fmt: skip
+            lists.append(lst)
         hits = GraphHits.empty()
         if "graph" in self.channels and self.config.graph_ranking == "expand":
             hits = self._graph(query, allowed, state, None if qv is None else qv[0], bundle)
@@ -341,6 +356,22 @@ class GraphRetriever:
                 f.score = next(iter(f.channel_scores.values()))
         return self._hydrated(fused, k, iri_of, hits, state, matched, derivations), decision
 
+    def _channel(
+        self,
+        name: str,
+        query: str,
+        qv: np.ndarray | None,
+        depth: int,
+        r: Restriction,
+        b: IndexBundle,
+        matching_only: bool,
+    ) -> ChannelList:
+        if not len(r.ids):
+            return ChannelList(name, [], [])
+        if name == "dense" and qv is not None:
+            return self._dense(qv, depth, r, b)
+        return self._lexical(query, depth, r, b, matching_only)
+
     def _answerable(
         self,
         lst: ChannelList,
@@ -376,31 +407,10 @@ class GraphRetriever:
         n_linked = len(ranked.seeds)
         top = int(ranked.ids[0]) if len(ranked) else None
         decision = gate(n_linked, top, [f.id for f in fused], self.config.ppr_gate_top)
-        if not decision.spoke:
-            return fused, decision
-        by_id = {f.id: f for f in fused}
-        out: list[Fused] = []
-        for r, (i, sc) in enumerate(zip(ranked.ids.tolist(), ranked.scores.tolist(), strict=True)):
-            f = by_id.pop(i, None) or Fused(i, 0.0)
-            f.channel_scores["graph"] = float(sc)
-            f.channel_ranks["graph"] = r + 1
-            f.score = float(sc)
-            out.append(f)
-        rest = [f for f in fused if f.id in by_id]  # fused hits PageRank did not reach
-        floor = min((f.score for f in out), default=0.0)
-        for f in rest:
-            f.score = min(f.score, floor)
-        out += rest
+        out = ranked_fused(fused, ranked) if decision.spoke else annotated(fused, ranked)
         self.pagerank.paths(entities, ranked, [f.id for f in out[: k + 5]])
         hits.paths.update(ranked.paths)
-        for i in ranked.ids.tolist():
-            p = entities.sample_index.get(i)
-            if i in iri_of:
-                continue
-            if p is not None:
-                iri_of[i] = entities.sample_iris[p]
-            elif derivations is not None and i in derivations.source_iris:
-                iri_of[i] = derivations.source_iris[i]
+        fill_iris(iri_of, ranked, entities, derivations)
         return out, decision
 
     def _trust(self, lists: list[ChannelList], iri_of: dict[int, str]) -> dict[int, float]:

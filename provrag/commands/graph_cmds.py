@@ -63,7 +63,20 @@ CONFIG_TEMPLATE = """\
 # weights = { dense = 1.0, lexical = 0.5, graph = 1.0 }
 # provenance_weighting = false
 # provenance_weights = { human_labelled = 1.2, real = 1.0, synthetic = 0.8 }
-# graph_hops = 1
+# answer_kinds = ["passage"]    # what a search returns (--kind overrides)
+# derivation = true             # a match on a derived sample counts for its source
+# graph_ranking = "ppr"         # ppr | expand | off (what the graph does in enriched)
+# synonyms = true               # synonym edges between close entity names
+# synonym_threshold = 0.8
+# synonym_k = 5
+# link_k = 5                    # nearest entity names linked per query mention
+# link_threshold = 0.8
+# specificity = true            # entity seeds weighted by 1 / samples mentioning them
+# ppr_damping = 0.5
+# ppr_epsilon = 1e-5
+# ppr_passage_weight = 0.01
+# ppr_gate_top = 2              # PageRank speaks when its top passage is in the fused top 2
+# graph_hops = 1                # graph_ranking = "expand" only
 # max_graph_candidates = 200
 
 # [evaluation]

@@ -48,6 +48,9 @@ def write_entity_graph(
     sentences: Sequence[str],
     mentions: dict[int, list[Any]],
     rare_every: int = 100,
+    *,
+    batch_id: str = "bench-graph",
+    prefix: str = "b",
 ) -> int:
     """Passages with their sentences' mentions as one batch; every ``rare_every``-th
     passage is in dataset ``rare`` (the 1% filter), the others in ``bench``. Returns
@@ -56,7 +59,7 @@ def write_entity_graph(
 
     from kg.mapping import extraction_triples, mention_triples
 
-    batch = kg_ids.batch_iri("bench-graph")
+    batch = kg_ids.batch_iri(batch_id)
     shared = SharedNodes()
     when = datetime.now(UTC)
     written = 0
@@ -66,8 +69,8 @@ def write_entity_graph(
         )
         for i, (text, part) in enumerate(zip(texts, parts, strict=True)):
             dataset = "rare" if i % rare_every == 0 else "bench"
-            rec = SampleRecord(id=f"b{i}", text=text, origin="real", dataset=dataset)
-            ctx = sample_context(rec, f"b{i}", batch)
+            rec = SampleRecord(id=f"{prefix}{i}", text=text, origin="real", dataset=dataset)
+            ctx = sample_context(rec, f"{prefix}{i}", batch)
             iri = ctx.iri
             chunk += sample_triples(rec, ctx, shared)
             spans, offset = [], 0
@@ -88,6 +91,42 @@ def write_entity_graph(
         )
         writer.add_statements(chunk)
     return written
+
+
+def bench_refresh(
+    kg: KnowledgeGraph,
+    retriever: Any,
+    texts: Sequence[str],
+    parts: Sequence[Sequence[int]],
+    sentences: Sequence[str],
+    mentions: dict[int, list[Any]],
+    n: int,
+    query: str,
+    delta: int = 1000,
+) -> dict[str, Any]:
+    """Seconds to bring the entity adjacency and the PageRank graph up to date after
+    an ingest of ``delta`` samples (incremental refresh), against a full reload."""
+    from kg.queries.state import graph_state
+    from retrieval.enrich import load_entity_graph
+
+    retriever.search(query, 10)  # the adjacency and PageRank graph of the current state
+    take = [i % len(texts) for i in range(delta)]
+    write_entity_graph(
+        kg, [texts[i] for i in take], [parts[i] for i in take], sentences, mentions,
+        batch_id="bench-delta", prefix="d",
+    )  # fmt: skip
+    state = graph_state(kg)
+    adj_s, entities = timed(partial(retriever.enricher.graph, state))
+    ppr_s, _ = timed(partial(retriever.pagerank.graph, entities))
+    full_s, _ = timed(partial(load_entity_graph, kg, state))
+    return {
+        f"refresh_after_{delta}_ingest_s": round(adj_s + ppr_s, 3),
+        "refresh_adjacency_s": round(adj_s, 3),
+        "refresh_pagerank_graph_s": round(ppr_s, 3),
+        "full_adjacency_reload_s": round(full_s, 3),
+        "refreshed_incrementally": retriever.enricher.refreshes > 0,
+        "n_after_refresh": n + delta,
+    }
 
 
 def bench_retriever(
@@ -137,7 +176,9 @@ def bench_retriever(
                 ("dense", "dense", RetrieverConfig(), None),
                 ("dense + graph", "enriched",
                  RetrieverConfig(weights={"dense": 1.0, "lexical": 0.0, "graph": 1.0}), None),
-                ("dense + lexical + graph", "enriched", RetrieverConfig(), None),
+                ("dense + lexical + graph (PPR)", "enriched", RetrieverConfig(), None),
+                ("dense + lexical + graph (expand)", "enriched",
+                 RetrieverConfig(graph_ranking="expand"), None),
                 ("dense, 1% filter", "dense", RetrieverConfig(), rare),
                 ("dense + graph, 1% filter", "enriched",
                  RetrieverConfig(weights={"dense": 1.0, "lexical": 0.0, "graph": 1.0}), rare),
@@ -181,6 +222,9 @@ def bench_retriever(
                     "graph_hits_per_query": round(graph_hits / len(queries), 2),
                 })  # fmt: skip
                 console.print(f"  n={n:,} {label} [{index_type}]: {rows[-1]}")
+            setup.update(
+                bench_refresh(kg, retriever, texts, parts, sentences, mentions, n, queries[0])
+            )
             setup["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
             setups.append(setup)
             kg.store.close()

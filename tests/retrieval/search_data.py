@@ -42,14 +42,19 @@ def write_corpus(
     *,
     batch_id: str = "batch-1",
 ) -> list[str]:
-    """One committed ingest batch; ``entities[i]`` = ``[(surface, TYPE), ...]`` of record i."""
+    """One committed ingest batch; ``entities[i]`` = ``[(surface, TYPE), ...]`` of record i.
+
+    A record's ``derived_from`` names records earlier in ``records`` (by id)."""
     batch = ids.batch_iri(batch_id)
     shared = SharedNodes()
     statements: list[str] = []
     iris: list[str] = []
+    by_id: dict[str, str] = {}
     for i, rec in enumerate(records):
         external_id = rec.id or f"rec-{i}"
-        ctx = sample_context(rec, external_id, batch)
+        sources = [by_id[ref] for ref in rec.derived_from]  # earlier records of the list
+        ctx = sample_context(rec, external_id, batch, derived_from=sources)
+        by_id[external_id] = ctx.iri
         iri = ctx.iri
         statements += sample_triples(rec, ctx, shared)
         spans = [mention(rec.text, s, t) for s, t in (entities[i] if entities else [])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from retrieval.config import RetrieverConfig
-from retrieval.enrich import EntityGraph, _csr
+from retrieval.entity_graph import EntityGraph, _csr
 from retrieval.entity_pagerank import EntityPageRank, build_pagerank_graph, gate
 from retrieval.filters import AllowedSet
 from retrieval.index import iri_to_id

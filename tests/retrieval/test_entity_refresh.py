@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kg.graph import KnowledgeGraph
 from kg.queries.state import graph_state
-from retrieval.enrich import EntityGraph, GraphEnricher, load_entity_graph
+from retrieval.enrich import GraphEnricher
+from retrieval.entity_graph import EntityGraph, load_entity_graph
 from tests.retrieval.conftest import invalidate
 from tests.retrieval.search_data import ENTITIES, TEXTS, passages, write_corpus
 
