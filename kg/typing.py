@@ -118,6 +118,11 @@ GRAPH_ROLES: tuple[GraphRole, ...] = get_args(GraphRole)
 GraphRanking = Literal["ppr", "expand", "off"]
 GRAPH_RANKINGS: tuple[GraphRanking, ...] = get_args(GraphRanking)
 
+#: where a source found through a derived sample ranks in a channel's list: below
+#: the samples the channel found itself, or at the best rank of it and its derived ones
+DerivedRank = Literal["below", "best"]
+DERIVED_RANKS: tuple[DerivedRank, ...] = get_args(DerivedRank)
+
 #: trust class of a sample for provenance weighting: a human label beats the
 #: origin; "unknown" without one
 ProvenanceClass = Literal["human_labelled", "real", "synthetic", "unknown"]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kg.typing import (
     Clearance,
+    DerivedRank,
     FusionMethod,
     GraphOrder,
     GraphRanking,
@@ -73,6 +74,12 @@ class RetrieverConfig(BaseModel):
     #: count a hit on a derived sample (synthetic question, paraphrase) for its source;
     #: off: hits that are not of ``answer_kinds`` are dropped
     derivation: bool = True
+    #: where a source found through a derived sample ranks in each channel's list:
+    #: "below" the samples the channel found itself (a synthetic question is phrased
+    #: like a query and outranks passages by form: "best" lifts its source above the
+    #: passage that answers; the bank golden set's lost-card query), or at the "best"
+    #: rank of itself and its derived samples
+    derived_rank: DerivedRank = "below"
 
     # ------------------------------------- entity Personalized PageRank (enriched)
     #: what the graph does in ``enriched``: "ppr" (Personalized PageRank over the

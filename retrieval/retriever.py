@@ -165,6 +165,7 @@ class GraphRetriever:
             "link_names": self.config.link_names if "graph" in self.channels else None,
             "answer_kinds": list(self.config.answer_kinds),
             "derivation": self.config.derivation,
+            "derived_rank": self.config.derived_rank,
             "graph_ranking": self.config.graph_ranking if "graph" in self.channels else None,
             "ppr": self._ppr_settings() if self._ppr_on else None,
             "default_clearance": self.config.default_clearance,
@@ -382,7 +383,8 @@ class GraphRetriever:
     ) -> ChannelList:
         keep = allowed.mask(lst.ids)  # never trust a channel: drop anything not allowed
         lst = ChannelList(lst.name, lst.ids[keep], lst.scores[keep], rank_offset=lst.rank_offset)
-        return map_to_answerable(lst, answerable, derivations, matched)
+        below = self.config.derived_rank == "below"
+        return map_to_answerable(lst, answerable, derivations, matched, own_first=below)
 
     def _pagerank(
         self,
