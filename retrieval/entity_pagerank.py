@@ -181,9 +181,13 @@ def gate(linked: int, ppr_top: int | None, fused_ids: Sequence[int], top: int) -
 class EntityPageRank:
     """Personalized PageRank ranking of one query (see the module doc)."""
 
-    def __init__(self, config: RetrieverConfig, embed: Embed | None) -> None:
+    def __init__(
+        self, config: RetrieverConfig, embed: Embed | None, name_embed: Embed | None = None
+    ) -> None:
         self.config = config
+        #: embeds query mentions (per query) and entity names (per new name)
         self.embed = embed
+        self.name_embed = name_embed or embed
         self._lock = threading.Lock()
         self._graph: PageRankGraph | None = None
         self._vectors: dict[str, np.ndarray] = {}
@@ -196,7 +200,7 @@ class EntityPageRank:
             g = self._graph
             if g is None or g.entities is not entities:
                 g = self._graph = build_pagerank_graph(
-                    entities, self.embed, self.config, self._vectors, previous=g
+                    entities, self.name_embed, self.config, self._vectors, previous=g
                 )
                 self._blocked.clear()
                 self.builds += 1

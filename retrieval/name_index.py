@@ -4,13 +4,19 @@ Names are embedded by the retriever's embedder (unit vectors), so inner product 
 cosine. :meth:`NameIndex.search` finds the nearest names of a few query mentions
 (one FAISS call, never a scan in Python); :meth:`NameIndex.synonym_edges` the
 ``k`` nearest other names of every name at or above a cosine threshold.
+:func:`cached_name_embedder` embeds names through the index's embedding cache.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from kg import ids
+from retrieval.embedder import Embedder, EmbeddingCache, embed_cached
 
 #: names searched per FAISS call when building synonym edges
 CHUNK = 4096
@@ -68,3 +74,19 @@ class NameIndex:
             z = np.zeros(0, np.int64)
             return z, z, np.zeros(0)
         return np.concatenate(src), np.concatenate(dst), np.concatenate(w)
+
+
+def cached_name_embedder(
+    embedder: Embedder, cache_path: Path
+) -> Callable[[Sequence[str]], np.ndarray]:
+    """Embeds entity names through the index's embedding cache (by text hash), so a
+    name is run through the model once, whichever process asks first."""
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        hashes = [ids.text_hash(t) for t in texts]
+        if not cache_path.parent.is_dir():
+            return embed_cached(embedder, None, texts, hashes)[0]
+        with EmbeddingCache(cache_path, embedder.model_name, embedder.dimension) as cache:
+            return embed_cached(embedder, cache, texts, hashes)[0]
+
+    return embed

@@ -65,7 +65,9 @@ from retrieval.graph_rank import annotated, fill_iris, ranked_fused
 from retrieval.hydrate import Hydrator
 from retrieval.index import member_mask
 from retrieval.index_bundle import IndexBundle, LiveIndex, Restriction
+from retrieval.index_sync import CACHE_FILE
 from retrieval.linking import NoLinker, QueryLinker, UnionLinker
+from retrieval.name_index import cached_name_embedder
 from retrieval.threads import limit_threads
 
 CHANNELS: dict[str, tuple[str, ...]] = {
@@ -103,29 +105,24 @@ class GraphRetriever:
         self.embedder = embedder
         self.linker: QueryLinker = linker or NoLinker()
         self.mode: RetrieverMode = mode
-        self.channels = tuple(
-            c
-            for c in CHANNELS[mode]
-            if self.config.weights.get(c, 1.0) > 0 or len(CHANNELS[mode]) == 1
-        )
+        weights, one = self.config.weights, len(CHANNELS[mode]) == 1
+        self.channels = tuple(c for c in CHANNELS[mode] if weights.get(c, 1.0) > 0 or one)
         #: the index: reloaded when its manifest changes; caches restrictions per generation
         self.index = LiveIndex(bundle)
         #: allowed sets per filters, recomputed when the graph state changes
         self.allowed_sets = AllowedSets(kg, self.config.default_clearance)
         #: entity adjacency and name linker, reloaded when the graph state changes
         self.enricher = GraphEnricher(
-            kg,
-            hops=self.config.graph_hops,
-            max_candidates=self.config.max_graph_candidates,
-            order=self.config.graph_order,
-            name_normalizer=name_normalizer,
-        )
+            kg, hops=self.config.graph_hops, max_candidates=self.config.max_graph_candidates,
+            order=self.config.graph_order, name_normalizer=name_normalizer,
+        )  # fmt: skip
         #: hit details (text + provenance), dropped when the graph state changes
         self.hydrator = Hydrator(kg)
         #: derived sample -> source, reloaded when the graph state changes
         self.derivations = Derivations(kg)
         #: the entity PageRank graph, rebuilt when the entity adjacency changes
-        self.pagerank = EntityPageRank(self.config, name_embedder or embedder.embed)
+        names = name_embedder or cached_name_embedder(embedder, self.index.directory / CACHE_FILE)
+        self.pagerank = EntityPageRank(self.config, embedder.embed, names)
 
     @property
     def index_dir(self) -> Path:
