@@ -141,6 +141,17 @@ def test_a_bad_label_filter_is_reported(home: Path) -> None:
     assert code == ExitCode.USAGE and "FIELD=VALUE" in out
 
 
+def test_an_unknown_kind_is_a_usage_error(home: Path) -> None:
+    code, out = run(home, "search", QUERY, "--kind", "tweet")
+    assert code == ExitCode.USAGE and "tweet" in out
+
+
+def test_kind_picks_what_a_search_returns(home: Path) -> None:
+    assert search(home, QUERY, "--kind", "question")["hits"] == []  # the home has none
+    data = search(home, QUERY, "-k", "3", "--kind", "passage")
+    assert len(data["hits"]) == 3 and data["graph"]["reason"]
+
+
 def test_ask_record_json_carries_the_answer_id_and_trace(home: Path) -> None:
     code, out = run(home, "ask", "When was the Eiffel Tower completed?", "-k", "3",
                     "--record", "--json")  # fmt: skip

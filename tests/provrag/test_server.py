@@ -94,6 +94,14 @@ def test_search_honours_the_origin_filter(client: TestClient, ingested: dict) ->
     assert hits[0]["sample_id"] == "p1"
 
 
+@pytest.mark.model  # `ingested` embeds the samples
+def test_search_returns_the_kinds_asked_for(client: TestClient, ingested: dict) -> None:
+    params = {"q": "lost card", "k": 3, "retriever": "dense"}
+    hits = client.get("/search", params={**params, "kind": "question"}).json()
+    assert hits == []  # the test data holds passages only
+    assert client.get("/search", params={**params, "kind": "passage"}).json()
+
+
 @pytest.mark.parametrize(
     ("params", "named"),
     [
@@ -101,6 +109,7 @@ def test_search_honours_the_origin_filter(client: TestClient, ingested: dict) ->
         ({"clearance": "secret"}, "clearance"),
         ({"retriever": "magic"}, "retriever"),
         ({"label": "topic"}, "FIELD=VALUE"),
+        ({"kind": "tweet"}, "kind"),
     ],
 )
 def test_search_rejects_a_bad_filter(client: TestClient, params: dict, named: str) -> None:
