@@ -116,6 +116,35 @@ class DerivationMap:
             frontier = nxt
         return None
 
+    def answerable_sources(self, ids: np.ndarray, answerable: AllowedSet) -> np.ndarray:
+        """:meth:`answerable_source` of many ids at once (-1: none), vectorised over each
+        sample's first source (the rare sample with several sources takes the loop)."""
+        out = np.full(len(ids), -1, dtype=np.int64)
+        if len(ids) == 0 or len(self.derived) == 0:
+            return out
+        first = np.asarray([int(s[0]) for s in self.sources], dtype=np.int64)
+        many = np.asarray([len(s) > 1 for s in self.sources])
+        cur = np.asarray(ids, dtype=np.int64)
+        todo = np.ones(len(ids), bool)
+        for _ in range(MAX_CHAIN):
+            pos = np.searchsorted(self.derived, cur)
+            pos[pos >= len(self.derived)] = 0
+            derived = todo & (self.derived[pos] == cur)
+            if not derived.any():
+                break
+            slow = derived & many[pos]
+            for j in np.flatnonzero(slow):
+                src = self.answerable_source(int(ids[j]), answerable)
+                out[j] = -1 if src is None else src
+            todo &= ~slow
+            derived &= ~slow
+            nxt = np.where(derived, first[pos], cur)
+            found = derived & answerable.mask(nxt)
+            out[found] = nxt[found]
+            todo &= derived & ~found
+            cur = nxt
+        return out
+
     def via(self, sample_id: int, source_external_id: str = "") -> MatchedVia | None:
         d = self.info.get(sample_id)
         if d is None:

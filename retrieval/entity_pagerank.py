@@ -265,27 +265,23 @@ class EntityPageRank:
         s_w = np.concatenate([ew, p_w[in_graph]])
         blocked = self._blocked_of(g, allowed)
         w_graph = float(s_w[~blocked[s_nodes]].sum()) if len(s_nodes) else 0.0
-        score: dict[int, float] = {}
         node_scores: np.ndarray | None = None
+        ids, vals = p_ids[~in_graph], p_w[~in_graph]  # seeds without edges keep their mass
         if w_graph > 0:
             pushed = ppr.push_ppr(
                 g.transition, s_nodes, s_w, damping=cfg.ppr_damping,
                 epsilon=cfg.ppr_epsilon, blocked=blocked,
             )  # fmt: skip
             node_scores = pushed.scores
-            scale = w_graph / (1.0 - cfg.ppr_damping)
             nodes = pushed.nodes[pushed.nodes < n_s]
-            ids = entities.sample_ids[nodes]
-            vals = pushed.scores[nodes] * scale
-            for i, v in zip(ids.tolist(), vals.tolist(), strict=True):
-                score[i] = v
-        for i, w in zip(p_ids[~in_graph].tolist(), p_w[~in_graph].tolist(), strict=True):
-            score[i] = max(score.get(i, 0.0), w)  # a seed without edges keeps its mass
-        ranked = _answerable_scores(score, answerable, derivations)
-        order = sorted(ranked, key=lambda i: (-ranked[i], i))[: cfg.candidate_depth]
+            ids = np.concatenate([entities.sample_ids[nodes], ids])
+            scale = w_graph / (1.0 - cfg.ppr_damping)
+            vals = np.concatenate([pushed.scores[nodes] * scale, vals])
+        ids, vals = _answerable_scores(ids, vals, answerable, derivations)
+        top = np.lexsort((ids, -vals))[: cfg.candidate_depth]
         return PageRankHits(
-            np.asarray(order, dtype=np.int64),
-            np.asarray([ranked[i] for i in order], dtype=np.float64),
+            ids[top],
+            vals[top],
             seeds={int(e): float(w) for e, w in zip(ent, ew, strict=True)},
             node_scores=node_scores,
             blocked=blocked,
@@ -305,19 +301,23 @@ class EntityPageRank:
 
 
 def _answerable_scores(
-    score: dict[int, float], answerable: AllowedSet, derivations: DerivationMap | None
-) -> dict[int, float]:
-    if not score:
-        return {}
-    ids = np.fromiter(score, dtype=np.int64, count=len(score))
-    ok = answerable.mask(ids)
-    out = {int(i): score[int(i)] for i in ids[ok]}
-    if derivations is not None and len(derivations):
-        for i in ids[~ok].tolist():
-            src = derivations.answerable_source(i, answerable)
-            if src is not None and score[i] > out.get(src, 0.0):
-                out[src] = score[i]
-    return out
+    ids: np.ndarray, vals: np.ndarray, answerable: AllowedSet, derivations: DerivationMap | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The answerable ``ids`` with their best score; a derived sample's score counts for
+    its answerable source (best wins); everything else is dropped."""
+    ok = answerable.mask(ids) if len(ids) else np.zeros(0, bool)
+    out_ids, out_vals = ids[ok], vals[ok]
+    if derivations is not None and len(derivations) and not ok.all():
+        mapped = derivations.answerable_sources(ids[~ok], answerable)
+        keep = mapped >= 0
+        out_ids = np.concatenate([out_ids, mapped[keep]])
+        out_vals = np.concatenate([out_vals, vals[~ok][keep]])
+    if len(out_ids) == 0:
+        return out_ids, out_vals
+    order = np.lexsort((-out_vals, out_ids))  # by id, best score first
+    first = np.ones(len(order), bool)
+    first[1:] = out_ids[order][1:] != out_ids[order][:-1]
+    return out_ids[order][first], out_vals[order][first]
 
 
 def _best_path(g: PageRankGraph, hits: PageRankHits, node: int) -> list[str]:

@@ -64,3 +64,12 @@ def test_the_explanation_names_question_generator_and_source() -> None:
     assert via is not None
     assert via.describe() == "matched synthetic question q1, gen prompt v2, derived from p1"
     assert np.asarray(_map().sources_of(iri_to_id(P1))).size == 0
+
+
+def test_many_ids_map_as_one_id_does() -> None:
+    answerable = AllowedSet.of({P1, P2})
+    ids = np.asarray(_ids(Q1, Q2, P2), dtype=np.int64)
+    out = _map().answerable_sources(ids, answerable)
+    one = [_map().answerable_source(int(i), answerable) for i in ids]
+    assert out.tolist() == [o if o is not None else -1 for o in one]
+    assert out.tolist() == [iri_to_id(P1), iri_to_id(P1), -1]
