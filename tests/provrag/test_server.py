@@ -109,7 +109,7 @@ def test_search_rejects_a_bad_filter(client: TestClient, params: dict, named: st
     assert named in response.text
 
 
-def test_trace_rejects_an_unknown_format(client: TestClient, ingested: dict) -> None:
+def test_trace_rejects_an_unknown_format(client: TestClient) -> None:
     response = client.get("/trace/p3", params={"format": "yaml"})
     assert response.status_code == 400 and "format" in response.json()["message"]
 

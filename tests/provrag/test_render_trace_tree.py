@@ -14,7 +14,7 @@ from kg.graph import KnowledgeGraph
 from kg.provenance import trace
 from kg.store.embedded import OxigraphStore
 from kg.trace_model import TraceNode
-from provrag.trace_render import VALUE_WIDTH, render_tree
+from provrag.render.trace_tree import VALUE_WIDTH, render_tree
 
 
 def _lineage_data() -> ModuleType:
