@@ -49,11 +49,16 @@ def hits_frame(hits: Sequence[ScoredPassage]) -> Any:  # noqa: ANN401
 
 def per_query_frame(result: EvalResult) -> Any:  # noqa: ANN401
     """One row per query (index ``query_id``): its text and every metric's value."""
+    qids = sorted({q for values in result.per_query.values() for q in values} | set(result.qrels))
     rows = [
-        {"query_id": qid, "query": result.queries.get(qid, ""), **values}
-        for qid, values in sorted(result.per_query.items())
+        {
+            "query_id": qid,
+            "query": result.queries.get(qid, ""),
+            **{m: values.get(qid) for m, values in result.per_query.items()},
+        }
+        for qid in qids
     ]
-    columns = None if rows else ["query_id", "query", *result.metric_names]
+    columns = ["query_id", "query", *result.per_query]
     return frame(rows, columns).set_index("query_id")
 
 
