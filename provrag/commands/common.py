@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 # Typer vendors its own click: its usage errors are these, not the click package's
 from typer._click.exceptions import UsageError as ClickUsageError
@@ -67,25 +66,12 @@ def open_session(ctx: typer.Context, *, recover: bool = True) -> Session:
 
 
 def with_kg(
-    ctx: typer.Context,
-    action: Callable[[KnowledgeGraph], T],
-    *,
-    recover: bool = False,
-    errors: tuple[type[Exception], ...] = (),
+    ctx: typer.Context, action: Callable[[KnowledgeGraph], T], *, recover: bool = False
 ) -> T:
-    """Open the graph, run ``action``, close the store, and only then report errors.
+    """Open the graph, run ``action``, close the store; return what ``action`` returned.
 
-    provrag errors (any :class:`~kg.errors.ProvragError`) reach the root command
-    (message, exit 1); ``errors`` are reported here the same way. Failing after
-    the store is released matters for the embedded store: its lock goes with it.
+    A :class:`~kg.errors.ProvragError` leaves with the store closed (the embedded
+    store's lock released) and reaches the root command (message, exit 1).
     """
-    error: str | None = None
-    result: Any = None
-    try:
-        with open_graph(ctx, recover=recover) as kg:
-            result = action(kg)
-    except errors as exc:
-        error = str(exc)
-    if error is not None:
-        fail(escape(error))
-    return result  # type: ignore[no-any-return]
+    with open_graph(ctx, recover=recover) as kg:
+        return action(kg)
