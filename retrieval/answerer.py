@@ -229,7 +229,7 @@ class Answerer:
         if not passages:
             return result
         if self.generator is not None:
-            sentences = self._generated(query, passages)
+            sentences = self._generated(self.generator, query, passages)
             result.generator = self.generator.url
             result.model = self.generator.model
         else:
@@ -280,9 +280,10 @@ class Answerer:
             for i in taken
         ]
 
-    def _generated(self, query: str, passages: Sequence[ScoredPassage]) -> list[CitedSentence]:
-        assert self.generator is not None
-        content = self.generator.generate(query, passages)
+    def _generated(
+        self, generator: ChatGenerator, query: str, passages: Sequence[ScoredPassage]
+    ) -> list[CitedSentence]:
+        content = generator.generate(query, passages)
         raw = split_sentences(content) or ([content] if content else [])
         cleaned = [_CITE.sub("", s).strip() for s in raw]
         keep = [(r, c) for r, c in zip(raw, cleaned, strict=True) if c]
