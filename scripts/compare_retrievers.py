@@ -128,10 +128,9 @@ def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
     from ingest.ner import load_extractor
     from ingest.pipeline import ingest_files
     from kg.queries.graph_info import mention_counts
-    from provrag.app import open_kg
-    from provrag.indexing import embedder_for, update_index
+    from provrag.services.indexing import sync
     from provrag.settings import load_settings
-    from provrag.wiring import LazyNerLinker, build_retriever
+    from provrag.wiring import LazyNerLinker, build_embedder, build_retriever, open_kg
 
     records, queries, qrels = (pubmedqa if name == "pubmedqa" else clapnq)(limit)
     with tempfile.TemporaryDirectory(prefix=f"provrag-compare-{name}-") as tmp:
@@ -144,9 +143,9 @@ def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
         extractor = load_extractor(settings.ner_model, settings.gazetteer)
         report = ingest_files(kg, [corpus], extractor=extractor, quarantine_dir=home / "q")
         ingest_s = time.perf_counter() - t0
-        embedder = embedder_for(settings, lazy=False)
+        embedder = build_embedder(settings, lazy=False)
         t0 = time.perf_counter()
-        update_index(settings, kg, embedder=embedder)
+        sync(settings, kg, embedder=embedder)
         index_s = time.perf_counter() - t0
         mentions = mention_counts(kg)
         log(
