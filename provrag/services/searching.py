@@ -121,7 +121,10 @@ def search(
 
     filters = filters if filters is not None else Filters()
     engine = session.retriever(mode)
-    hits, decision = engine.search_explained(text, k, filters)
+    explained = getattr(engine, "search_explained", None)  # GraphRetriever: and the gate's why
+    hits, decision = (
+        explained(text, k, filters) if explained else (engine.search(text, k, filters), None)
+    )
     linked = engine.linked_entities(text) if explain and "graph" in engine.channels else []
     return SearchOutcome(
         query=text,

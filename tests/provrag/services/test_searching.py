@@ -63,8 +63,10 @@ def test_the_json_of_a_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert engine.filters == Filters(origin="real")
     payload = outcome.to_dict()
     assert list(payload) == [
-        "query", "k", "retriever", "filters", "clearance", "settings", "linked_entities", "hits",
+        "query", "k", "retriever", "filters", "clearance", "settings", "linked_entities",
+        "graph", "hits",
     ]  # fmt: skip
+    assert payload["graph"] is None  # a retriever that does not explain its graph ranking
     assert payload["clearance"] == "internal"  # the settings' default
     assert payload["filters"] == {"origin": "real"}
     assert [h["sample_id"] for h in payload["hits"]] == ["s1", "s2"]
