@@ -54,8 +54,6 @@ def _p(term: str) -> str:
     return f"{PROV}{term}"
 
 
-
-
 def _json_value(value: Any) -> Any:
     if isinstance(value, str):
         try:

@@ -8,7 +8,8 @@
   runs :func:`evaluation.runner.run_evaluation`, writes the run directory
   ``<home>/runs/<run id>/`` and records the run in the graph.
 - :func:`evaluate_beir`: a BEIR dataset end to end (ingest the corpus as a
-  dataset without NER, index it, score the split's queries against its qrels).
+  dataset, with entity extraction when the retriever uses the entity graph, index
+  it, score the split's queries against its qrels).
 - :func:`rerun`: re-creates a recorded run from its graph record.
 
 Evaluation runs with clearance ``restricted`` unless told otherwise: an expert's
@@ -51,9 +52,11 @@ from evaluation.runner import AnswererLike, EvalResult, ProgressFn, run_evaluati
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.queries.versions import dataset_external_ids
+from provrag.errors import ServiceError
 from provrag.settings import RetrievalSettings, Settings
 
 if TYPE_CHECKING:
+    from ingest.ner import EntityExtractor
     from ingest.pipeline import ProgressCallback
     from retrieval.retriever import Retriever
 
@@ -159,7 +162,9 @@ def _recorded_settings(settings: Settings, retriever: Any, result: EvalResult) -
         "retrieval": settings.retrieval.model_dump(mode="json"),
         "embedding_model": settings.embedding_model,
         "ner": settings.ner,
+        "ner_extractor": settings.ner_extractor,
         "ner_model": settings.ner_model,
+        "ner_labels": list(settings.ner_labels),
         "gazetteer": None if settings.gazetteer is None else str(settings.gazetteer),
         "generator_url": settings.generator_url,
         "generator_model": settings.generator_model,
@@ -261,15 +266,20 @@ def ingest_beir(
     *,
     split: str = "test",
     name: str | None = None,
+    extractor: EntityExtractor | None = None,
     progress: ProgressCallback | None = None,
 ) -> BeirIngest:
-    """Ingest a BEIR corpus as dataset ``name`` (default: the directory's name), no NER,
-    and its split's queries + qrels as the golden set ``beir-<name>-<split>``.
+    """Ingest a BEIR corpus as dataset ``name`` (default: the directory's name), and
+    its split's queries + qrels as the golden set ``beir-<name>-<split>``.
 
     Documents become real, public passages (``metadata.title`` keeps the title);
     documents with neither title nor text are skipped (they cannot be embedded
     and BEIR scores them as never retrieved). Idempotent: the same files ingest
-    as a no-op.
+    as a no-op. With an ``extractor`` the documents' entities are extracted (the
+    entity graph of the enriched retriever); without one, none are. A corpus
+    ingested before without entities cannot gain them by ingesting it again (its
+    documents are unchanged), so asking for an extractor then raises
+    :class:`~provrag.errors.ServiceError` saying so.
     """
     from ingest.pipeline import ingest_files
     from kg.model import SampleRecord
@@ -303,11 +313,13 @@ def ingest_beir(
             [path],
             on_invalid="fail",
             on_duplicate="fail",
-            extractor=None,
+            extractor=extractor,
             chunk_size=settings.chunk_size,
             quarantine_dir=settings.quarantine_dir,
             progress=progress,
         )
+    if extractor is not None:
+        _check_entities(kg, dataset)
     content = ids.sha256_hex(ids.canonical_json({"queries": queries, "qrels": qrels}))[:12]
     golden = golden_from_qrels(
         f"beir-{dataset}-{split}",
@@ -321,6 +333,26 @@ def ingest_beir(
     return BeirIngest(dataset, len(corpus), skipped, report.new, report.unchanged, golden)
 
 
+def _check_entities(kg: KnowledgeGraph, dataset: str) -> None:
+    """ServiceError when documents of ``dataset`` were ingested without entities."""
+    from kg.queries.mentions import samples_without_extraction
+
+    missing = samples_without_extraction(kg, dataset)
+    if missing:
+        raise ServiceError(
+            f"{missing} documents of dataset {dataset!r} were ingested before without entity "
+            "extraction (by a dense, lexical or hybrid evaluation, or with ner = false), "
+            "and the enriched retriever needs their entities; evaluate it in a fresh "
+            "project home (--home DIR), where the corpus is ingested with entities"
+        )
+
+
+def uses_entity_graph(settings: Settings, retriever_kind: str) -> bool:
+    """Whether the retriever of ``retriever_kind`` reads the entity graph (so the
+    corpus it searches needs entity extraction at ingest)."""
+    return settings.ner and retriever_kind == "enriched"
+
+
 def evaluate_beir(
     settings: Settings,
     kg: KnowledgeGraph,
@@ -332,10 +364,22 @@ def evaluate_beir(
     index_progress: Callable[[int, int], None] | None = None,
     progress: ProgressFn | None = None,
 ) -> tuple[EvalResult, BeirIngest]:
-    """Ingest, index and evaluate a BEIR dataset (see :func:`ingest_beir`)."""
+    """Ingest, index and evaluate a BEIR dataset (see :func:`ingest_beir`).
+
+    Entities are extracted at ingest (the settings' extractor, see
+    :func:`provrag.wiring.build_extractor`) only when the retriever uses the entity
+    graph (:func:`uses_entity_graph`); a dense, lexical or hybrid run skips NER.
+    """
     from provrag.indexing import update_index
 
-    done = ingest_beir(settings, kg, directory, split=split, progress=ingest_progress)
+    extractor = None
+    if uses_entity_graph(settings, options.retriever_kind):
+        from provrag.wiring import build_extractor
+
+        extractor = build_extractor(settings)
+    done = ingest_beir(
+        settings, kg, directory, split=split, extractor=extractor, progress=ingest_progress
+    )
     update_index(settings, kg, progress=index_progress)
     result = evaluate(settings, kg, done.golden, options, progress=progress)
     return result, done
@@ -375,7 +419,8 @@ def settings_for_rerun(settings: Settings, recorded: dict[str, Any]) -> Settings
     update: dict[str, Any] = {}
     if recorded.get("retrieval") is not None:
         update["retrieval"] = RetrievalSettings.model_validate(recorded["retrieval"])
-    for key in ("embedding_model", "ner", "ner_model", "generator_url", "generator_model"):
+    keys = ("embedding_model", "ner", "ner_extractor", "ner_model", "ner_labels")
+    for key in (*keys, "generator_url", "generator_model"):
         if key in recorded:
             update[key] = recorded[key]
     if recorded.get("gazetteer"):

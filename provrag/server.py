@@ -128,9 +128,9 @@ def create_app(settings: Settings) -> FastAPI:
             with state.write_lock:
                 extractor = None
                 if ner and settings.ner:
-                    from ingest.ner import load_extractor
+                    from provrag.wiring import build_extractor
 
-                    extractor = load_extractor(settings.ner_model, settings.gazetteer)
+                    extractor = build_extractor(settings)
                 try:
                     report = ingest_files(
                         state.kg,

@@ -1,9 +1,12 @@
-"""App-layer wiring of search and ask: settings -> retriever, linker, answerer.
+"""App-layer wiring of entity extraction, search and ask: settings -> extractor,
+retriever, linker, answerer.
 
-The retrieval layer never imports ingest; here ingest's entity extractor (the
-same NER + linking that ran at ingest) is adapted to retrieval's
-:class:`~retrieval.linking.QueryLinker`: a query mention of type ``T`` and
-normalised name ``n`` links to ``kg.ids.entity_iri(T, n)``, the node ingest
+:func:`build_extractor` is the one place the settings choose an entity extractor
+(``ner_extractor``: spaCy NER, noun chunks or the gazetteer only), for ingest and
+for queries alike, so query and passage entities are found the same way. The
+retrieval layer never imports ingest; here that extractor is adapted to
+retrieval's :class:`~retrieval.linking.QueryLinker`: a query mention of type ``T``
+and normalised name ``n`` links to ``kg.ids.entity_iri(T, n)``, the node ingest
 made for the same name. spaCy is loaded on the first query that needs it, so a
 dense or lexical search never pays for it.
 """
@@ -23,7 +26,27 @@ from retrieval.linking import LinkedEntity, QueryLinker
 from retrieval.retriever import GraphRetriever, RetrieverConfig, RetrieverMode
 
 if TYPE_CHECKING:
-    from ingest.ner import EntityExtractor
+    from ingest.ner import EntityExtractor, OnMissing
+
+
+def build_extractor(settings: Settings, *, on_missing: OnMissing = "fallback") -> EntityExtractor:
+    """The entity extractor the settings describe (``ner_extractor``, ``ner_model``,
+    ``ner_labels``, ``gazetteer``, ``ner_processes``).
+
+    A missing spaCy model gives the rule-based pipeline with a
+    :class:`~ingest.ner.NerFallbackWarning` (``on_missing="fallback"``), or raises
+    :class:`~ingest.errors.NerModelError` (``"fail"``).
+    """
+    from ingest.extractors import extractor_for
+
+    return extractor_for(
+        settings.ner_extractor,
+        settings.ner_model,
+        settings.gazetteer,
+        labels=settings.ner_labels,
+        on_missing=on_missing,
+        n_process=settings.ner_processes,
+    )
 
 
 class NerQueryLinker:
@@ -50,11 +73,12 @@ class LazyNerLinker:
 
     def _load(self) -> NerQueryLinker:
         if self._inner is None:
-            from ingest.ner import NerFallbackWarning, load_extractor
+            from ingest.ner import NerFallbackWarning
 
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", NerFallbackWarning)
-                extractor = load_extractor(self.settings.ner_model, self.settings.gazetteer)
+                # one query at a time: never worker processes
+                extractor = build_extractor(self.settings.model_copy(update={"ner_processes": 1}))
             for w in caught:
                 if issubclass(w.category, NerFallbackWarning):
                     self.fallback_reason = str(w.message)

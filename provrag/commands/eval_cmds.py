@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from evaluation.compare import Comparison
     from evaluation.gates import GateOutcome
     from evaluation.runner import EvalResult
-    from provrag.evaluating import BeirIngest, Rerun
+    from kg.graph import KnowledgeGraph
+    from provrag.evaluating import BeirIngest, EvalOptions, Rerun
     from provrag.settings import Settings
 
 
@@ -196,12 +197,12 @@ def eval_main(
     kg = None
     try:
         kg = open_kg(settings)
-        with counted("queries", quiet=json_out) as progress:
-            if beir is not None:
-                result, beir_info = evaluating.evaluate_beir(
-                    settings, kg, beir, options, split=split, progress=progress
-                )
-            elif golden is not None:  # always: exactly one of the two is set (checked above)
+        if beir is not None:
+            result, beir_info = _evaluate_beir(
+                settings, kg, beir, options, split=split, quiet=json_out
+            )
+        elif golden is not None:  # always: exactly one of the two is set (checked above)
+            with counted("queries", quiet=json_out) as progress:
                 golden_set = evaluating.resolve_golden(kg, golden)
                 result = evaluating.evaluate(settings, kg, golden_set, options, progress=progress)
     except errors as exc:
@@ -229,6 +230,38 @@ def eval_main(
     _print_gates(outcomes, quiet=json_out)
     if any(not o.passed for o in outcomes):
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _evaluate_beir(
+    settings: Settings,
+    kg: KnowledgeGraph,
+    directory: Path,
+    options: EvalOptions,
+    *,
+    split: str,
+    quiet: bool,
+) -> tuple[EvalResult, BeirIngest]:
+    """``evaluate_beir`` with progress: the ingest (with entity extraction when the
+    retriever uses the entity graph), the embedding of the corpus, the queries."""
+    from provrag import evaluating
+    from provrag.commands.progress import stages
+
+    what = (
+        "ingesting the corpus (with entities)"
+        if evaluating.uses_entity_graph(settings, options.retriever_kind)
+        else "ingesting the corpus"
+    )
+    with stages(quiet=quiet) as bar:
+        return evaluating.evaluate_beir(
+            settings,
+            kg,
+            directory,
+            options,
+            split=split,
+            ingest_progress=bar.records(what),
+            index_progress=bar.counted("embedding the corpus"),
+            progress=bar.counted("queries"),
+        )
 
 
 def result_json(result: EvalResult, run_dir: Path) -> dict[str, Any]:

@@ -156,12 +156,13 @@ def ingest(
 
 def _load_extractor(settings: Settings, quiet: bool) -> EntityExtractor:
     from ingest.errors import IngestError
-    from ingest.ner import NerFallbackWarning, load_extractor
+    from ingest.ner import NerFallbackWarning
+    from provrag.wiring import build_extractor
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NerFallbackWarning)
         try:
-            extractor = load_extractor(settings.ner_model, settings.gazetteer)
+            extractor = build_extractor(settings)
         except IngestError as exc:
             _fail(str(exc), quiet)
     for w in caught:
