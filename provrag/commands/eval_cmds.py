@@ -34,9 +34,10 @@ EVAL_HELP = _paragraphs(
     samples of its dataset and ingested into the graph as a versioned GoldenSet, again a
     no-op) or the NAME (NAME@VERSION) of one already ingested. --beir DIR ingests a BEIR
     dataset (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) as a dataset named after the
-    directory (no NER; documents embedded as "title text", as MTEB does), indexes it and
-    scores the split's queries against its qrels, ignoring a hit whose id is the query's
-    own id (BEIR's convention).""",
+    directory (documents embedded as "title text", as MTEB does; entities extracted only
+    for a retriever that uses the entity graph, -r enriched), indexes it and scores the
+    split's queries against its qrels, ignoring a hit whose id is the query's own id
+    (BEIR's convention).""",
     """Prints nDCG, recall, precision, MRR, MAP and hit rate at each -k (repeatable; the
     first is the primary cutoff) with bootstrap 95% intervals, overall and per slice (tag,
     origin of the gold passages, generator / prompt version, author, annotator), and the
