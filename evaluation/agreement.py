@@ -46,9 +46,10 @@ from evaluation.errors import MetricError
 from kg.graph import KnowledgeGraph
 from kg.model import LabelValue
 from kg.queries import labels as label_queries
+from kg.typing import AnnotatorKind
 
 #: annotator kinds counted when none are given
-DEFAULT_KINDS: tuple[str, ...] = ("human",)
+DEFAULT_KINDS: tuple[AnnotatorKind, ...] = ("human",)
 
 
 # ------------------------------------------------------------------ observations

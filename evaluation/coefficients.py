@@ -18,14 +18,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Literal
 
 from evaluation.errors import MetricError
 from kg.model import LabelValue
+from kg.typing import PercentMethod
 
 #: item (sample external id) -> annotator name -> label value
 LabelMatrix = dict[str, dict[str, LabelValue]]
-PercentMethod = Literal["unanimous", "pairwise"]
 
 
 def value_sort_key(value: object) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from evaluation.errors import EvaluationError
-from evaluation.runner import EvalResult
+from evaluation.results import EvalResult
 from evaluation.stats import compare_per_query, paired_randomization_test
 
 

@@ -13,6 +13,14 @@ class EvaluationError(ProvragError):
     """Base class of every error raised by :mod:`evaluation`."""
 
 
+class RunSpecError(EvaluationError, ValueError):
+    """A value of an evaluation run spec (``evaluation.spec.RunSpec``) is not valid.
+
+    Raised inside pydantic validators, which only turn a ``ValueError`` into a
+    ``pydantic.ValidationError``: hence the second base.
+    """
+
+
 class MetricError(EvaluationError):
     """A metric name, cutoff or relevance level is not valid, or the input cannot be scored."""
 

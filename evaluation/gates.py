@@ -29,7 +29,7 @@ from typing import Literal, cast
 
 from evaluation.errors import GateError, MetricError
 from evaluation.metrics import parse_metric
-from evaluation.runner import ANSWER_METRICS, SYNTHETIC_SHARE, EvalResult
+from evaluation.results import ANSWER_METRICS, SYNTHETIC_SHARE, EvalResult
 from evaluation.slices import slice_label
 from kg.mapping.evaluation import OVERALL, OVERALL_VALUE
 

@@ -35,16 +35,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Literal
 
 import numpy as np
 
 from evaluation.errors import MetricError
+from kg.typing import MISSING_POLICIES, MetricKind, MissingPolicy
 
 Qrels = dict[str, dict[str, int]]
 Run = dict[str, dict[str, float]]
-MissingPolicy = Literal["zero", "skip"]
-MetricKind = Literal["ndcg", "recall", "precision", "mrr", "map", "hit_rate"]
 
 #: What :func:`evaluate_run` computes when no metric names are given.
 DEFAULT_METRICS: tuple[str, ...] = (
@@ -135,8 +133,10 @@ def rank_run(
 ) -> RankedRun:
     """Sort each query's documents the trec_eval way and look up their grades, to ``depth``."""
     _check_k(depth)
-    if on_missing not in ("zero", "skip"):
-        raise MetricError(f"on_missing must be 'zero' or 'skip', got {on_missing!r}")
+    if on_missing not in MISSING_POLICIES:
+        raise MetricError(
+            f"on_missing must be one of {', '.join(MISSING_POLICIES)}, got {on_missing!r}"
+        )
     qids: list[str] = []
     ideal_rows: list[list[int]] = []
     judgements: list[Mapping[str, int]] = []

@@ -13,10 +13,11 @@ Run directory ``<runs dir>/<run id>/``:
 
 Graph: the run is a ``pr:EvaluationRun`` in its own named graph
 ``prid:run/<run id>`` (shape in :mod:`kg.mapping.evaluation`), written atomically;
-it holds what a re-run needs (golden set version, retriever kind and settings,
-k, seed, embedding model, index manifest) and every overall and per-slice mean
-as a ``pr:MetricValue``. What is read back comes through :mod:`kg.queries.runs` and
-:mod:`kg.queries.golden`.
+it holds what a re-run needs (the run's :class:`~evaluation.spec.RunSpec`, plus
+golden set version, retriever kind and settings, k, seed, embedding model,
+index manifest) and every overall and per-slice mean as a ``pr:MetricValue``.
+What is read back comes through :mod:`kg.queries.runs` and :mod:`kg.queries.golden`;
+:meth:`evaluation.spec.RunSpec.from_record` turns a run's record back into its spec.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 
 from evaluation.errors import EvaluationError, GoldenSetError, RunNotFoundError
 from evaluation.golden import GoldenSet
-from evaluation.runner import EvalResult
+from evaluation.results import EvalResult
 from evaluation.slices import slice_label
 from evaluation.trecio import read_trec_qrels, read_trec_run, write_trec_qrels, write_trec_run
 from kg import ids
@@ -155,8 +156,9 @@ def record_run(
 ) -> str:
     """Write the run's activity graph ``prid:run/<run id>`` (atomically); its IRI.
 
-    ``retriever_settings`` is everything a re-run needs besides the golden set,
-    kind, k and seed (fusion settings, filters, depth, metrics, ...).
+    ``retriever_settings`` is what the retriever says of itself (its channels,
+    weights, index, ...); the result's :class:`~evaluation.spec.RunSpec` is recorded
+    too (``pr:runSpec``): everything a re-run needs.
     """
     if not result.run_id:
         raise EvaluationError("the result has no run id; set result.run_id = new_run_id()")
@@ -180,6 +182,7 @@ def record_run(
         embedding_model=embedding_model,
         index_manifest=index_manifest,
         run_file=run_file,
+        run_spec=None if result.spec is None else result.spec.to_dict(),
         metrics=metric_values(result),
     )
     with kg.write_graph(graph) as writer:

@@ -37,7 +37,7 @@ from evaluation.report_plots import (
     slice_rows,
     slices_plot,
 )
-from evaluation.runner import EvalResult
+from evaluation.results import EvalResult
 
 HTML_FILE = "report.html"
 MD_FILE = "report.md"

@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from evaluation.compare import Comparison
-from evaluation.runner import EvalResult
+from evaluation.results import EvalResult
 
 #: colours of successive runs (colour-blind safe, Okabe & Ito)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")

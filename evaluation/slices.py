@@ -56,6 +56,7 @@ from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.model import GoldenItem
 from kg.queries.slices import sample_provenance_rows
+from kg.typing import ORIGINS
 
 #: slice families, in the order reports list them
 SLICE_FAMILIES: tuple[str, ...] = (
@@ -143,7 +144,7 @@ def origin_class(origins: Iterable[str | None]) -> str:
         return "unknown"
     if len(known) == 1:
         value = next(iter(known))
-        return value if value in ("real", "synthetic") else "mixed"
+        return value if value in ORIGINS else "mixed"
     return "mixed"
 
 
@@ -206,7 +207,7 @@ def gold_origin_views(
         by_origin: dict[str, set[str]] = {}
         for sid in relevant:
             origin = info[sid].origin if sid in info else None
-            if origin in ("real", "synthetic"):
+            if origin in ORIGINS:
                 by_origin.setdefault(str(origin), set()).add(sid)
         for origin, keep in sorted(by_origin.items()):
             out.setdefault(origin, {})[item.query_id] = set(relevant) - keep

@@ -25,6 +25,7 @@ from kg.graph import KnowledgeGraph
 from kg.model import now_utc
 from kg.ontology import ensure_ontology
 from kg.queries.nodes import described_nodes
+from kg.typing import OnDuplicate, OnInvalid
 
 
 def provrag_version() -> str:
@@ -38,8 +39,8 @@ def batch_id_for(
     dataset: str | None,
     version: str | None,
     file_sha256s: Sequence[str],
-    on_invalid: str,
-    on_duplicate: str,
+    on_invalid: OnInvalid,
+    on_duplicate: OnDuplicate,
 ) -> str:
     """The deterministic id of a batch (without the ``-N`` suffix for repeats)."""
     key = {
@@ -67,8 +68,8 @@ def write_batch_prov(
     *,
     files: Sequence[InputFile],
     started: datetime,
-    on_invalid: str,
-    on_duplicate: str,
+    on_invalid: OnInvalid,
+    on_duplicate: OnDuplicate,
 ) -> None:
     """Add the batch's own PROV to its open graph; sets ``report.triples_added``.
 

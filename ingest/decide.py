@@ -31,9 +31,7 @@ from typing import Literal
 
 from kg.ids import revision_iri
 from kg.queries.revisions import CurrentRevision
-
-OnDuplicate = Literal["skip", "overwrite", "fail"]
-ON_DUPLICATE: tuple[OnDuplicate, ...] = ("skip", "overwrite", "fail")
+from kg.typing import OnDuplicate
 
 Verdict = Literal[
     "new", "unchanged", "joined", "deleted", "reverted", "revised", "skipped", "conflict"

@@ -33,7 +33,6 @@ from ingest.ner import (
     KEEP_LABELS,
     EntityExtractor,
     Linker,
-    OnMissing,
     RuleBasedExtractor,
     _add_gazetteer_ruler,
     _as_gazetteer,
@@ -42,7 +41,7 @@ from ingest.ner import (
     load_extractor,
 )
 from kg.mapping import MentionSpan
-from kg.typing import EXTRACTOR_KINDS, ExtractorKind
+from kg.typing import EXTRACTOR_KINDS, ExtractorKind, OnMissingModel
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -172,7 +171,7 @@ def extractor_for(
     gazetteer: Path | Gazetteer | None = None,
     *,
     labels: Iterable[str] = KEEP_LABELS,
-    on_missing: OnMissing = "fallback",
+    on_missing: OnMissingModel = "fallback",
     batch_size: int = 256,
     n_process: int = 1,
 ) -> EntityExtractor:

@@ -26,13 +26,13 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ingest.capitalised import capitalised_phrases
 from ingest.errors import NerModelError
 from ingest.gazetteer import Gazetteer, GazetteerEntry, load_gazetteer, normalize_name
 from kg.mapping import MentionSpan
-from kg.typing import DEFAULT_ENTITY_TYPES
+from kg.typing import DEFAULT_ENTITY_TYPES, OnMissingModel
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -60,7 +60,6 @@ KEEP_LABELS: frozenset[str] = frozenset(DEFAULT_ENTITY_TYPES)
 #: type of the rule-based pipeline's capitalised-phrase hits
 HEURISTIC_LABEL = "MISC"
 GAZETTEER_PIPE = "provrag_gazetteer"
-OnMissing = Literal["fallback", "fail"]
 
 _LEADING_THE = re.compile(r"(?i)the\s+")
 _TRAILING_POSSESSIVE = re.compile(r"(?:(?<=\w)['\u2019]s|(?<=s)['\u2019])$")
@@ -402,7 +401,7 @@ def load_extractor(
     model: str | None = DEFAULT_MODEL,
     gazetteer: Path | Gazetteer | None = None,
     *,
-    on_missing: OnMissing = "fallback",
+    on_missing: OnMissingModel = "fallback",
     labels: Iterable[str] = KEEP_LABELS,
     batch_size: int = 256,
     n_process: int = 1,
@@ -441,7 +440,7 @@ def fallback_extractor(
     model: str,
     gazetteer: Gazetteer | None,
     *,
-    on_missing: OnMissing,
+    on_missing: OnMissingModel,
     batch_size: int = 256,
     n_process: int = 1,
 ) -> RuleBasedExtractor:

@@ -10,7 +10,13 @@ a file of millions of records never sits in memory whole. For each chunk it:
    the dataset version if that is new for it), **revised** (changed content under
    the same id: a new revision that ``prov:wasRevisionOf`` the current one, which
    is invalidated but kept), or skipped (a deleted sample's content, a revert);
-3. writes the chunk (:class:`ingest.writer.BatchWriter`): entity extraction on the
+3. links each record it writes that names sources (``derived_from``) to the
+   current revision of each (:mod:`ingest.lineage`: this batch's own, else the
+   committed graph's; one lookup per chunk, only when a record needs it). A
+   record whose source is not there yet waits until the end of the input (its
+   source may come later); a source missing then makes it invalid (``field``
+   ``derived_from``), handled by ``on_invalid``;
+4. writes the chunk (:class:`ingest.writer.BatchWriter`): entity extraction on the
    texts that go in (when an extractor is given), N-Triples from :mod:`kg.mapping`
    without the shared nodes (configs, agents, guidelines, entities, datasets) the
    graph already holds, added to the batch's named graph through the store's bulk
@@ -51,26 +57,29 @@ otherwise).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, assert_never
+from typing import TYPE_CHECKING, Literal, Protocol, assert_never
 
 from ingest.batch import batch_id_for, free_batch_id, write_batch_prov
 from ingest.crash_hook import crash_hook_from_env
-from ingest.decide import ON_DUPLICATE, OnDuplicate, Seen, decide_first, decide_repeat
+from ingest.decide import Seen, decide_first, decide_repeat
 from ingest.errors import DuplicateRecordError, IngestOptionError
-from ingest.quarantine import OnInvalid, Quarantine
+from ingest.lineage import ChunkSources
+from ingest.quarantine import Quarantine
 from ingest.readers import InputFile, describe, expand_paths, iter_records
 from ingest.report import FileSummary, IngestReport, NerSummary
-from ingest.validate import InvalidRecord, RecordValidator, ValidRecord
+from ingest.validate import InvalidRecord, RecordValidator, ValidRecord, missing_sources
 from ingest.writer import BatchWriter, Membership, ToWrite
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.model import now_utc
 from kg.queries.revisions import current_revisions, dataset_has_samples
+from kg.typing import ON_DUPLICATE, OnDuplicate, OnInvalid
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
@@ -83,6 +92,10 @@ INVALID_LISTED = 50
 PROGRESS_STEP = 1000
 
 _LOC_SHIFT = 40  # a location packed in one int: file index << 40 | line
+
+#: when a chunk is decided: while reading the input, then (for the records that waited
+#: for their sources) again after it, and a last time once that makes no progress
+_Phase = Literal["reading", "draining", "final"]
 
 
 class ProgressCallback(Protocol):
@@ -172,6 +185,14 @@ class _BatchRun:
     _dataset_has_samples: dict[str, bool] = field(default_factory=dict)
     deleted_matches: int = 0
     reverts: int = 0
+    #: records waiting for a source (see :mod:`ingest.lineage`), in input order
+    waiting_records: list[ValidRecord] = field(default_factory=list)
+    #: the logical samples of the waiting records
+    waiting: set[str] = field(default_factory=set)
+    #: while draining: the logical samples of the waiting records not decided again yet
+    pending: Counter[str] = field(default_factory=Counter)
+    #: valid records found invalid when their sources were looked for
+    late_invalid: int = 0
 
     # ------------------------------------------------------------------ driver
     def execute(self, chunk_size: int) -> IngestReport:
@@ -221,7 +242,8 @@ class _BatchRun:
                     pending = 0
             if chunk:
                 self._flush(chunk, writer)
-            report.read, report.valid = read, valid
+            self._drain(writer, chunk_size)
+            report.read, report.valid = read, valid - self.late_invalid
             if self.progress is not None and pending:
                 self.progress.advance(pending)
             if writer.graph is not None:
@@ -268,9 +290,31 @@ class _BatchRun:
             r.warnings.append("nothing new: no batch was written and the graph is unchanged")
 
     # ----------------------------------------------------------------- chunks
-    def _flush(self, chunk: list[ValidRecord], writer: BatchWriter) -> None:
+    def _drain(self, writer: BatchWriter, chunk_size: int) -> None:
+        """Decide the records that waited for their sources, while that makes progress."""
+        phase: _Phase = "draining"
+        while self.waiting_records:
+            held = self.waiting_records
+            self.waiting_records, self.waiting = [], set()
+            # a source that waits later in the list may be decided in this pass
+            self.pending = Counter(v.logical_iri for v in held) if phase != "final" else Counter()
+            for start in range(0, len(held), chunk_size):
+                self._flush(held[start : start + chunk_size], writer, phase)
+            if len(self.waiting_records) == len(held):
+                phase = "final"  # no progress: what still waits, waits for nothing
+
+    def _wait(self, v: ValidRecord) -> None:
+        self.waiting_records.append(v)
+        self.waiting.add(v.logical_iri)
+
+    def _flush(
+        self, chunk: list[ValidRecord], writer: BatchWriter, phase: _Phase = "reading"
+    ) -> None:
         """Decide on each record of ``chunk`` (one lookup), count, write what goes in."""
         seen = self.seen
+        waiting = self.waiting
+        pending = self.pending
+        sources: ChunkSources | None = None
         fresh = {
             v.logical_iri
             for v in chunk
@@ -282,6 +326,14 @@ class _BatchRun:
         new = unchanged = revised = skipped = 0
         for v in chunk:
             key = v.logical_iri
+            if pending:  # draining: this record is no longer to come
+                if pending[key] > 1:
+                    pending[key] -= 1
+                else:
+                    del pending[key]
+            if waiting and key in waiting:  # an earlier record of the sample waits: keep order
+                self._wait(v)
+                continue
             rec = v.record
             before = seen.get(key)
             if before is None:
@@ -295,16 +347,36 @@ class _BatchRun:
                 d = decide_repeat(
                     v.content_hash, logical_iri=key, seen=before, on_duplicate=self.on_duplicate
                 )
-            seen[key] = d.seen
             verdict = d.verdict
+            derived: tuple[str, ...] = ()
+            if v.sources and (verdict == "new" or verdict == "revised"):
+                if sources is None:
+                    sources = ChunkSources(
+                        self.kg,
+                        chunk,
+                        seen,
+                        waiting=waiting,
+                        pending=pending,
+                        has_samples=self._has_samples,
+                    )
+                found = sources.resolve(v)
+                if (found.waiting and phase != "final") or (found.missing and phase == "reading"):
+                    self._wait(v)
+                    continue
+                if found.missing or found.waiting:
+                    self.late_invalid += 1
+                    self._invalid(missing_sources(v, [*found.missing, *found.waiting]))
+                    continue
+                derived = found.revisions
+            seen[key] = d.seen
             if verdict == "new":
                 new += 1
-                writes.append(ToWrite(v))
+                writes.append(ToWrite(v, sources=derived))
             elif verdict == "unchanged":
                 unchanged += 1
             elif verdict == "revised":
                 revised += 1
-                writes.append(ToWrite(v, d.previous, d.invalidate_previous))
+                writes.append(ToWrite(v, d.previous, d.invalidate_previous, derived))
             elif verdict == "joined":
                 unchanged += 1
                 memberships.append(Membership(committed[key].iri, rec.dataset, rec.version))

@@ -17,13 +17,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Literal
+from typing import IO
 
 from ingest.errors import IngestOptionError, InvalidRecordError
 from ingest.validate import InvalidRecord
-
-OnInvalid = Literal["fail", "skip", "quarantine"]
-ON_INVALID: tuple[OnInvalid, ...] = ("fail", "skip", "quarantine")
+from kg.typing import ON_INVALID, OnInvalid
 
 
 class Quarantine:

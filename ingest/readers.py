@@ -21,6 +21,9 @@ column names:
 - labels either as one ``labels`` column holding a JSON array
   (``[{"field": "intent", "value": "card_lost", ...}]``) or as
   ``labels.0.field``, ``labels.0.value``, ``labels.1.field``, ... columns;
+- the sources of a derived sample either as one ``derived_from`` column holding
+  a JSON array (``["kb-0001", "manuals:m-7"]``) or a single id, or as
+  ``derived_from.0``, ``derived_from.1``, ... columns;
 - a column named ``metadata``, ``generation``, ``generation.params`` or
   ``labels`` may also hold the whole object/array as JSON text.
 
@@ -43,11 +46,10 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, cast
 
 from ingest.errors import ColumnLayoutError, InputFileError
-
-FileFormat = Literal["jsonl", "csv", "parquet"]
+from kg.typing import FileFormat
 
 #: extension (lower case, without ``.gz``) -> format
 EXTENSIONS: dict[str, FileFormat] = {
@@ -59,6 +61,8 @@ EXTENSIONS: dict[str, FileFormat] = {
 }
 _GLOB_CHARS = set("*?[")
 _JSON_COLUMNS = {"labels", "metadata", "generation", "generation.params"}
+#: nested lists that flat files may spell as ``name.0``, ``name.1``, ... columns
+_INDEXED_LISTS = ("labels", "derived_from")
 _JSON_SCALAR_PREFIXES = ("generation.params.", "metadata.")
 
 try:  # orjson is much faster when present; the stdlib parser is the fallback
@@ -358,6 +362,9 @@ def _cell_value(column: str, value: Any, text_cells: bool) -> Any:
     """Type one cell: JSON columns parsed, known numeric CSV fields converted."""
     if not isinstance(value, str):
         return value
+    if column == "derived_from":  # a JSON array, or one id
+        stripped = value.strip()
+        return _loads(stripped) if stripped[:1] == "[" else [value]
     if column in _JSON_COLUMNS:
         stripped = value.strip()
         if stripped[:1] in ("{", "["):
@@ -446,16 +453,16 @@ def _put(target: dict[str, Any], parts: list[str], value: Any) -> str | None:
 
 
 def _lists_from_indexes(value: Any, path: str = "") -> Any:
-    """``{"0": a, "1": b}`` (from ``labels.0.x`` columns) becomes ``[a, b]``."""
+    """``{"0": a, "1": b}`` (from ``labels.0.x``, ``derived_from.0`` columns) becomes ``[a, b]``."""
     if not isinstance(value, dict):
         return value
     converted = {k: _lists_from_indexes(v, f"{path}.{k}" if path else k) for k, v in value.items()}
-    if path == "labels" and converted:
+    if path in _INDEXED_LISTS and converted:
         if not all(k.isdigit() for k in converted):
             odd = sorted(k for k in converted if not k.isdigit())
+            example = "labels.0.field, labels.0.value" if path == "labels" else f"{path}.0"
             raise ColumnLayoutError(
-                f"labels columns must be numbered (labels.0.field, labels.0.value, ...); "
-                f"got labels.{odd[0]}"
+                f"{path} columns must be numbered ({example}, ...); got {path}.{odd[0]}"
             )
         return [converted[k] for k in sorted(converted, key=int)]
     return converted

@@ -8,7 +8,11 @@ command line when the record has none.
 The content hash of a valid record is the sha256 of its canonical JSON (all
 fields but ``id``, ``dataset`` and ``version``); its external id is the
 record's ``id`` or, when absent, the first 16 hex digits of the content hash.
-An integer ``id`` is taken as its decimal text.
+An integer ``id`` (or id in ``derived_from``) is taken as its decimal text.
+
+Whether the samples a record names in ``derived_from`` exist is not known here:
+the batch checks that when it decides (:mod:`ingest.lineage`), and a record with
+a missing source becomes an :class:`InvalidRecord` then (:func:`missing_sources`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from ingest.readers import RawRecord, SourceLocation
 from kg import ids
 from kg.mapping import content_hash
-from kg.model import GenerationIn, LabelIn, SampleRecord
+from kg.model import GenerationIn, LabelIn, SampleRecord, parse_source
 
 _UNION_TAGS = {"str", "int", "float", "bool"}
 _MAX_SHOWN = 80
@@ -74,6 +78,43 @@ class ValidRecord:
     #: the logical sample (dataset + external id) and this revision of it
     logical_iri: str
     iri: str
+    #: the logical samples it was derived from (``derived_from``, each once); most have none
+    sources: tuple[str, ...] = ()
+    #: the record's raw text, kept only when it has sources (a missing one makes it invalid)
+    raw: str | None = None
+
+    def source_refs(self) -> dict[str, str]:
+        """logical sample IRI -> the ``derived_from`` entry that names it."""
+        rec = self.record
+        return {
+            ids.logical_sample_iri(src.dataset, src.external_id): ref
+            for ref, src in zip(rec.derived_from, rec.sources(), strict=True)
+        }
+
+
+def missing_sources(v: ValidRecord, missing: list[str]) -> InvalidRecord:
+    """What ``v`` becomes when its sources ``missing`` (logical IRIs) are not current."""
+    refs = v.source_refs()
+    rec = v.record
+    named = []
+    for logical in missing:
+        ref = refs.get(logical, logical)
+        dataset = parse_source(ref, rec.dataset).dataset
+        named.append(f"{ref!r} (dataset {dataset!r})")
+    message = (
+        f"derived_from names {', '.join(named)}, but no current sample has "
+        f"{'that id' if len(named) == 1 else 'those ids'} (none in the graph, none valid in "
+        "this input): ingest the source first, or fix the id ('dataset:id' names a sample "
+        "of another dataset)"
+    )
+    return InvalidRecord(
+        v.location.file,
+        v.location.line,
+        "derived_from",
+        message,
+        v.raw or "",
+        (("derived_from", message),),
+    )
 
 
 class RecordValidator:
@@ -101,6 +142,11 @@ class RecordValidator:
         rid = data.get("id")
         if isinstance(rid, int) and not isinstance(rid, bool):
             data["id"] = str(rid)
+        sources = data.get("derived_from")
+        if isinstance(sources, list):
+            data["derived_from"] = [
+                str(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in sources
+            ]
         try:
             record = SampleRecord.model_validate(data)
         except ValidationError as exc:
@@ -109,13 +155,28 @@ class RecordValidator:
             return InvalidRecord(loc.file, loc.line, field, message, raw.raw_text, tuple(problems))
         digest = content_hash(record)
         external_id = record.id if record.id is not None else digest[:16]
+        logical = ids.logical_sample_iri(record.dataset, external_id)
+        if not record.derived_from:
+            return ValidRecord(
+                record=record,
+                external_id=external_id,
+                content_hash=digest,
+                location=loc,
+                logical_iri=logical,
+                iri=ids.revision_iri(logical, digest),
+            )
+        sources = dict.fromkeys(
+            ids.logical_sample_iri(src.dataset, src.external_id) for src in record.sources()
+        )
         return ValidRecord(
             record=record,
             external_id=external_id,
             content_hash=digest,
             location=loc,
-            logical_iri=ids.logical_sample_iri(record.dataset, external_id),
-            iri=ids.sample_iri(record.dataset, external_id, digest),
+            logical_iri=logical,
+            iri=ids.revision_iri(logical, digest),
+            sources=tuple(sources),
+            raw=raw.raw_text,
         )
 
 

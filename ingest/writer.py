@@ -37,6 +37,8 @@ class ToWrite:
     previous: str | None = None
     #: ``previous`` is current: this batch invalidates it
     invalidate_previous: bool = False
+    #: the current revision of each sample it was derived from (``derived_from``)
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,7 @@ class BatchWriter:
                 dataset_version_iri=self.dataset_version(v.record.dataset, v.record.version),
                 batch_iri=batch,
                 previous_revision=w.previous,
+                derived_from=w.sources,
             )
             out = mapping.sample_triples(v.record, ctx, shared)
             if spans is not None and spans[i]:

@@ -1,4 +1,8 @@
-"""Knowledge-graph layer: data model, ontology terms, stores, mapping, SPARQL, provenance."""
+"""Knowledge-graph layer: data model, ontology terms, stores, mapping, SPARQL, provenance.
+
+``KnowledgeGraph`` is imported on first use, so that importing a light module of
+the package (``kg.typing``, ``kg.errors``) does not load the RDF store.
+"""
 
 from __future__ import annotations
 

@@ -53,6 +53,11 @@ class ValidationReportError(KGError):
     """SHACL validation found violations."""
 
 
+class FilterError(KGError):
+    """A search filter is malformed (a label filter that is not FIELD=VALUE, an unknown
+    clearance, ...). :class:`kg.model.Filters` and ``retrieval.filters`` raise it."""
+
+
 class OntologyError(KGError):
     """The packaged ontology or shapes file is missing or does not parse."""
 

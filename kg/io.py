@@ -25,15 +25,13 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import pyoxigraph as ox
 
 from kg.errors import RdfIOError
 from kg.graph import REGISTRY_GRAPH, KnowledgeGraph
 from kg.terms import ID_NS, PREFIXES
-
-ExportFormat = Literal["turtle", "nquads", "trig"]
+from kg.typing import ExportFormat
 
 #: format name -> pyoxigraph format, for import
 IMPORT_FORMATS: dict[str, ox.RdfFormat] = {

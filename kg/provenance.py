@@ -1,13 +1,15 @@
 """Provenance trace: the full lineage of a recorded answer or a sample, as a tree.
 
 ``trace(kg, ref)`` resolves ``ref`` (an answer id, an answer IRI, a sample IRI,
-a logical sample IRI or a sample's external id in any dataset) and follows the
-graph (shape: :mod:`kg.mapping`, :mod:`kg.mapping.answers`)::
+a logical sample IRI or a sample's external id in any dataset; see
+:mod:`kg.trace_resolve`) and follows the graph (shape: :mod:`kg.mapping`,
+:mod:`kg.mapping.answers`)::
 
     answer --prov:wasGeneratedBy--> ask --prov:wasAssociatedWith--> agent
     answer --prov:wasDerivedFrom--> sample (with the sentences that cite it)
     sample --prov:wasInvalidatedBy--> invalidation (when invalidated)
            --prov:wasRevisionOf--> previous revision (a sample, recursively)
+           --prov:wasDerivedFrom--> source revision (a sample, recursively)
            --prov:wasGeneratedBy--> generation --prov:used--> generator config
                                                --prov:wasAssociatedWith--> agent
            --pr:hasLabel--> label --prov:wasGeneratedBy--> annotation --> agent, guideline
@@ -15,6 +17,13 @@ graph (shape: :mod:`kg.mapping`, :mod:`kg.mapping.answers`)::
            --pr:ingestedIn--> ingest batch --prov:used--> source file
                                            --prov:wasAssociatedWith--> agent
            --pr:mentions--> entity (in brief)
+           --^prov:wasDerivedFrom--> derived sample (in brief: what was made from it)
+
+``^`` marks an edge followed backwards: a derived sample points to its source
+(``prov:wasDerivedFrom``), and the source's trace lists the samples that do,
+with their kind, origin and generator configuration. A sample already in the
+tree (the one traced, say) is not repeated. A generation ``prov:used`` its
+sample's sources too; the trace shows them once, under the sample.
 
 Every node of the tree (:class:`kg.trace_model.TraceNode`) is a node of the
 graph (its ``iri``); ``relation`` says how its parent points to it. The graph
@@ -25,17 +34,16 @@ Turtle, PROV-JSON and PROV-N, and ``provrag.trace_render`` draws it for a termin
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
-from kg import ids
-from kg.errors import AmbiguousIdError, NotFoundError
+from kg.errors import AmbiguousIdError
 from kg.graph import KnowledgeGraph
 from kg.mapping import PROV, RDF, RDFS
 from kg.queries import lineage
 from kg.queries.lineage import Props
-from kg.terms import ID_NS, PR, PR_NS
+from kg.terms import PR, PR_NS
 from kg.trace_model import NodeKind, TraceNode, short
+from kg.trace_resolve import resolve
 
 __all__ = [
     "AmbiguousIdError",
@@ -78,85 +86,6 @@ def _all(props: Props, predicate: str) -> list[Any]:
 
 def _drop_empty(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in attrs.items() if v is not None and v != [] and v != {}}
-
-
-# ----------------------------------------------------------------------- resolve
-
-
-def _expand(ref: str) -> str:
-    ref = ref.strip()
-    if ref.startswith("<") and ref.endswith(">"):
-        ref = ref[1:-1]
-    if ref.startswith("prid:"):
-        return ID_NS + ref[len("prid:") :]
-    return ref
-
-
-def _is_iri(ref: str) -> bool:
-    return "://" in ref or ref.startswith("urn:")
-
-
-def resolve(kg: KnowledgeGraph, ref: str, *, dataset: str | None = None) -> tuple[str, str]:
-    """``("answer" | "sample", IRI)`` for an answer id/IRI or a sample IRI/external id.
-
-    A logical sample IRI or an external id resolves to the current revision (or,
-    when every revision is invalidated, to the one invalidated last). Raises
-    :class:`NotFoundError` when nothing matches and :class:`AmbiguousIdError`
-    when an external id names samples in several datasets (pass ``dataset``).
-    """
-    value = _expand(ref)
-    if not value:
-        raise NotFoundError("the id to trace is empty; give an answer id, a sample id or an IRI")
-    if _is_iri(value):
-        if lineage.is_answer(kg, value):
-            return "answer", value
-        if lineage.is_sample(kg, value):
-            return "sample", value
-        revision = lineage.revision_to_trace(kg, value)
-        if revision is not None:
-            return "sample", revision
-        raise NotFoundError(
-            f"no answer or sample has the IRI <{value}>; check it with "
-            "`provrag sparql` or trace by answer id or external id"
-        )
-
-    answer = ids.answer_iri(value)
-    has_answer = dataset is None and lineage.is_answer(kg, answer)
-    logicals: dict[str, set[str]] = defaultdict(set)
-    for match in lineage.samples_with_external_id(kg, value):
-        logicals[match.logical].add(match.dataset if match.dataset is not None else "?")
-    if dataset is not None:
-        logicals = defaultdict(set, {k: v for k, v in logicals.items() if dataset in v})
-    candidates = [
-        {"kind": "sample", "iri": lg, "dataset": ", ".join(sorted(ds))}
-        for lg, ds in sorted(logicals.items())
-    ]
-    if has_answer:
-        candidates.insert(0, {"kind": "answer", "iri": answer, "dataset": ""})
-    if not candidates:
-        where = f" in dataset {dataset!r}" if dataset else ""
-        raise NotFoundError(
-            f"no recorded answer and no sample{where} has the id {value!r}; "
-            "check the id (answers: `provrag ask --record` prints it) or pass an IRI"
-        )
-    if len(candidates) > 1:
-        listing = "; ".join(
-            f"{c['kind']} {short(c['iri'])}"
-            + (f" (dataset {c['dataset']})" if c["dataset"] else "")
-            for c in candidates
-        )
-        raise AmbiguousIdError(
-            f"the id {value!r} names {len(candidates)} things: {listing}; "
-            "pass one of these IRIs instead, or the dataset",
-            candidates,
-        )
-    only = candidates[0]
-    if only["kind"] == "answer":
-        return "answer", only["iri"]
-    revision = lineage.revision_to_trace(kg, only["iri"])
-    if revision is None:  # pragma: no cover - the row above proved one exists
-        raise NotFoundError(f"sample {value!r} has no revision in the graph")
-    return "sample", revision
 
 
 # ------------------------------------------------------------------------- build
@@ -277,11 +206,49 @@ class _Tracer:
         for previous in _all(p, _p("wasRevisionOf")):
             if previous not in seen:
                 out.children.append(self.sample(previous, seen, relation="prov:wasRevisionOf"))
+        for source in _all(p, _p("wasDerivedFrom")):
+            if source not in seen:
+                out.children.append(self.sample(source, seen, relation="prov:wasDerivedFrom"))
         out.children += [self.generation(g) for g in _all(p, _p("wasGeneratedBy"))]
         out.children += [self.label(lb) for lb in _all(p, str(PR.hasLabel))]
         out.children += versions
         out.children += [self.batch(b) for b in _all(p, str(PR.ingestedIn))]
         out.children += self.entities(node)
+        out.children += self.derivatives(node, seen)
+        return out
+
+    def derivatives(self, sample: str, seen: set[str]) -> list[TraceNode]:
+        """The samples derived from ``sample`` (in brief), but those already in the tree."""
+        out = []
+        for d in lineage.derived_samples(self.kg, sample):
+            if d.iri in seen:
+                continue
+            made = f"{d.generator} prompt v{d.prompt_version}" if d.prompt_version else d.generator
+            name = f"{d.dataset}/{d.external_id}" if d.dataset else str(d.external_id)
+            out.append(
+                TraceNode(
+                    kind="derived_sample",
+                    iri=d.iri,
+                    label=f"{name} ({', '.join(x for x in (d.kind, made) if x)})",
+                    attrs=_drop_empty(
+                        {
+                            "external_id": d.external_id,
+                            "dataset": d.dataset,
+                            "kind": d.kind,
+                            "origin": d.origin,
+                            "text": d.text,
+                            "invalidated_at": d.invalidated_at,
+                            "generator": d.generator,
+                            "model": d.model,
+                            "prompt_template": d.prompt_template,
+                            "prompt_version": d.prompt_version,
+                            "generation": d.generation,
+                            "generator_config": d.config,
+                        }
+                    ),
+                    relation="^prov:wasDerivedFrom",
+                )
+            )
         return out
 
     def invalidation(self, node: str, at: Any) -> TraceNode:
@@ -304,7 +271,9 @@ class _Tracer:
             attrs=_drop_empty({"seed": _one(p, str(PR.seed)), "ended": _one(p, _p("endedAtTime"))}),
             relation="prov:wasGeneratedBy",
         )
-        out.children += [self.config(c) for c in _all(p, _p("used"))]
+        # what else it used are its sample's sources, under the sample already
+        configs = [c for c in _all(p, _p("used")) if str(PR.Sample) not in self.types(c)]
+        out.children += [self.config(c) for c in configs]
         out.children += [self.agent(a) for a in _all(p, _p("wasAssociatedWith"))]
         return out
 

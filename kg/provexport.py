@@ -9,9 +9,12 @@ PROV relations written (the tree's edges, typed)::
 
     answer  wasGeneratedBy ask ; wasDerivedFrom sample ; ask used sample
     sample  wasRevisionOf previous ; specializationOf logical sample ;
+            wasDerivedFrom source (activity: its generation, when synthetic) ;
             wasGeneratedBy generation (synthetic) or ingest batch (real) ;
             wasInfluencedBy ingest batch (synthetic) ; wasInvalidatedBy activity
-    generation used config ; wasAssociatedWith agent (plan: config)
+    generation used config, the sample's sources ; wasAssociatedWith agent (plan: config)
+    derived sample wasDerivedFrom sample ; wasGeneratedBy its generation, which
+            used the sample and its config
     label   wasGeneratedBy annotation ; wasAttributedTo annotator
     annotation used sample, guideline ; wasAssociatedWith annotator (plan: guideline)
     dataset version hadMember sample ; specializationOf dataset
@@ -261,12 +264,21 @@ class _ProvBuilder:
         if a.get("logical_sample"):
             logical = self.entity(a["logical_sample"], [], {})
             self.relation("specializationOf", s, logical)
-        generated = any(c.kind == "generation" for c in node.children)
+        generations = [self.qn(c.iri) for c in node.children if c.kind == "generation"]
+        generated = bool(generations)
+        made_by = generations[0] if generations else None
         if a.get("invalidated_at") and not any(c.kind == "invalidation" for c in node.children):
             self.relation("wasInvalidatedBy", s, None, a["invalidated_at"])
         for child in node.children:
-            if child.kind == "sample":
+            if child.kind == "sample" and child.relation == "prov:wasDerivedFrom":
+                source = self.sample(child)
+                self.relation("wasDerivedFrom", s, source, made_by)
+                if made_by is not None:
+                    self.relation("used", made_by, source)
+            elif child.kind == "sample":
                 self.relation("wasRevisionOf", s, self.sample(child))
+            elif child.kind == "derived_sample":
+                self.derived_sample(s, child)
             elif child.kind == "invalidation":
                 act = self.activity(
                     child.iri,
@@ -287,6 +299,41 @@ class _ProvBuilder:
                 else:
                     self.relation("wasGeneratedBy", s, batch)
         return s
+
+    def derived_sample(self, source: QualifiedName, node: TraceNode) -> None:
+        """A sample made from ``source``: the entity, its generation and configuration."""
+        a = node.attrs
+        derived = self.entity(
+            node.iri,
+            ["pr:Sample"],
+            {
+                "externalId": a.get("external_id"),
+                "datasetName": a.get("dataset"),
+                "origin": a.get("origin"),
+                "kind": a.get("kind"),
+                "text": a.get("text"),
+            },
+        )
+        generation = None
+        if a.get("generation"):
+            generation = self.activity(a["generation"], ["pr:Generation"], {})
+            self.relation("wasGeneratedBy", derived, generation)
+            self.relation("used", generation, source)
+            if a.get("generator_config"):
+                plan = self.entity(
+                    a["generator_config"],
+                    ["prov:Plan", "pr:GeneratorConfig"],
+                    {
+                        "generatorName": a.get("generator"),
+                        "modelName": a.get("model"),
+                        "promptTemplate": a.get("prompt_template"),
+                        "promptVersion": a.get("prompt_version"),
+                    },
+                )
+                self.relation("used", generation, plan)
+        self.relation("wasDerivedFrom", derived, source, generation)
+        if a.get("invalidated_at"):
+            self.relation("wasInvalidatedBy", derived, None, a["invalidated_at"])
 
     def generation(self, sample: QualifiedName, node: TraceNode) -> None:
         ended = node.attrs.get("ended")

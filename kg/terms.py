@@ -125,6 +125,7 @@ class PR(DefinedNamespace):
     goldenSetVersion: URIRef
     retrieverKind: URIRef
     retrieverSettings: URIRef  # JSON object, rdf:JSON literal
+    runSpec: URIRef  # JSON object, rdf:JSON literal
     embeddingModel: URIRef
     indexManifest: URIRef  # JSON object, rdf:JSON literal
     cutoff: URIRef

@@ -18,6 +18,7 @@ NodeKind = Literal[
     "answer",
     "ask",
     "sample",
+    "derived_sample",
     "invalidation",
     "generation",
     "generator_config",
@@ -41,7 +42,8 @@ class TraceNode:
     label: str
     attrs: dict[str, Any] = field(default_factory=dict)
     children: list[TraceNode] = field(default_factory=list)
-    #: how the parent points to this node, e.g. ``prov:wasDerivedFrom`` (None at the root)
+    #: how the parent points to this node, e.g. ``prov:wasDerivedFrom`` (None at the root);
+    #: ``^`` in front when this node points to the parent (``^prov:wasDerivedFrom``)
     relation: str | None = None
 
     def walk(self) -> Iterator[TraceNode]:

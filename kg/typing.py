@@ -8,9 +8,56 @@ Nothing else of provrag may restate these values.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from collections.abc import Iterable
+from typing import Literal, TypeVar, get_args
+
+_T = TypeVar("_T", bound=str)
+
+
+def literal_value(values: Iterable[_T], value: object) -> _T | None:
+    """``value`` typed as one of ``values`` (a tuple below), or None when it is none of them."""
+    for v in values:
+        if v == value:
+            return v
+    return None
+
+
+# ------------------------------------------------------------------ samples
+
+#: where a sample's content came from
+Origin = Literal["real", "synthetic"]
+ORIGINS: tuple[Origin, ...] = get_args(Origin)
+
+#: what a sample is
+SampleKind = Literal["passage", "question", "answer", "turn"]
+SAMPLE_KINDS: tuple[SampleKind, ...] = get_args(SampleKind)
+
+#: who gave a label: an expert, a model or a heuristic
+AnnotatorKind = Literal["human", "model", "heuristic"]
+ANNOTATOR_KINDS: tuple[AnnotatorKind, ...] = get_args(AnnotatorKind)
+
+#: how sensitive a sample is, lowest first; a caller's clearance is one of these levels
+Sensitivity = Literal["public", "internal", "restricted"]
+SENSITIVITIES: tuple[Sensitivity, ...] = get_args(Sensitivity)
+#: the highest sensitivity a caller may see (public < internal < restricted)
+Clearance = Sensitivity
+CLEARANCES: tuple[Clearance, ...] = SENSITIVITIES
+#: rank of each level: a caller cleared for ``internal`` sees public + internal
+SENSITIVITY_ORDER: dict[str, int] = {s: n for n, s in enumerate(SENSITIVITIES)}
 
 # ------------------------------------------------------------------- ingest
+
+#: what to do with a record that fails validation
+OnInvalid = Literal["fail", "skip", "quarantine"]
+ON_INVALID: tuple[OnInvalid, ...] = get_args(OnInvalid)
+
+#: what to do with an id repeated within one input
+OnDuplicate = Literal["skip", "overwrite", "fail"]
+ON_DUPLICATE: tuple[OnDuplicate, ...] = get_args(OnDuplicate)
+
+#: what to do when the spaCy model is missing: a rule-based pipeline, or fail
+OnMissingModel = Literal["fallback", "fail"]
+ON_MISSING_MODEL: tuple[OnMissingModel, ...] = get_args(OnMissingModel)
 
 #: what finds the entity mentions of passages (at ingest) and of queries (at search):
 #: ``ner`` spaCy's statistical NER plus the gazetteer; ``noun_chunks`` spaCy's noun
@@ -25,3 +72,83 @@ EXTRACTOR_KINDS: tuple[ExtractorKind, ...] = get_args(ExtractorKind)
 DEFAULT_ENTITY_TYPES: tuple[str, ...] = (
     "ORG", "PERSON", "GPE", "LOC", "PRODUCT", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART",
 )  # fmt: skip
+
+#: input file formats of ``provrag ingest``
+FileFormat = Literal["jsonl", "csv", "parquet"]
+FILE_FORMATS: tuple[FileFormat, ...] = get_args(FileFormat)
+
+# ------------------------------------------------------------------ storage
+
+#: graph store backend
+StoreKind = Literal["embedded", "memory", "remote"]
+STORE_KINDS: tuple[StoreKind, ...] = get_args(StoreKind)
+
+#: RDF serialisations a store dumps and loads
+RdfFormatName = Literal["nquads", "trig", "turtle", "ntriples"]
+RDF_FORMAT_NAMES: tuple[RdfFormatName, ...] = get_args(RdfFormatName)
+
+#: RDF formats of ``provrag export`` (``kg.io.export_graph``; nquads and trig keep
+#: the named graphs)
+ExportFormat = Literal["turtle", "nquads", "trig"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+#: the lineage graph (``kg.netview.lineage_graph``) as a file for graph tools
+LineageGraphFormat = Literal["graphml", "gexf"]
+LINEAGE_GRAPH_FORMATS: tuple[LineageGraphFormat, ...] = get_args(LineageGraphFormat)
+#: ``provrag export --format``: RDF, or the lineage graph
+ExportFileFormat = Literal[ExportFormat, LineageGraphFormat]
+EXPORT_FILE_FORMATS: tuple[ExportFileFormat, ...] = get_args(ExportFileFormat)
+
+#: output of ``provrag sparql`` (turtle: CONSTRUCT and DESCRIBE only)
+SparqlFormat = Literal["table", "json", "csv", "turtle"]
+SPARQL_FORMATS: tuple[SparqlFormat, ...] = get_args(SparqlFormat)
+
+#: a lineage as a document (``GET /trace/{id}``, ``provrag trace --format``)
+TraceDocumentFormat = Literal["json", "turtle", "prov-json", "prov-n"]
+TRACE_DOCUMENT_FORMATS: tuple[TraceDocumentFormat, ...] = get_args(TraceDocumentFormat)
+#: ``provrag trace --format``: a tree on the terminal, or a document
+TraceFormat = Literal["tree", TraceDocumentFormat]
+TRACE_FORMATS: tuple[TraceFormat, ...] = get_args(TraceFormat)
+
+# ---------------------------------------------------------------- retrieval
+
+#: channels a retriever fuses: dense | lexical | dense + lexical | + graph
+RetrieverMode = Literal["dense", "lexical", "hybrid", "enriched"]
+RETRIEVER_MODES: tuple[RetrieverMode, ...] = get_args(RetrieverMode)
+
+#: how channel lists are fused: reciprocal rank fusion or weighted scores
+FusionMethod = Literal["rrf", "weighted"]
+FUSION_METHODS: tuple[FusionMethod, ...] = get_args(FusionMethod)
+
+#: order of the graph channel: by entity evidence, or by similarity among its matches
+GraphOrder = Literal["entities", "similarity"]
+GRAPH_ORDERS: tuple[GraphOrder, ...] = get_args(GraphOrder)
+
+#: what the graph channel may do in fusion: add unseen samples, or vote on all
+GraphRole = Literal["rerank", "expand"]
+GRAPH_ROLES: tuple[GraphRole, ...] = get_args(GraphRole)
+
+#: trust class of a sample for provenance weighting: a human label beats the
+#: origin; "unknown" without one
+ProvenanceClass = Literal["human_labelled", "real", "synthetic", "unknown"]
+PROVENANCE_CLASSES: tuple[ProvenanceClass, ...] = get_args(ProvenanceClass)
+
+#: a vector index structure
+IndexKind = Literal["flat", "hnsw"]
+INDEX_KINDS: tuple[IndexKind, ...] = get_args(IndexKind)
+#: the index structure asked for: one of :data:`IndexKind`, or chosen by size
+IndexType = Literal["auto", IndexKind]
+INDEX_TYPES: tuple[IndexType, ...] = get_args(IndexType)
+
+# --------------------------------------------------------------- evaluation
+
+#: ranking metric families (``ndcg@10``, ``recall@100``, ...)
+MetricKind = Literal["ndcg", "recall", "precision", "mrr", "map", "hit_rate"]
+METRIC_KINDS: tuple[MetricKind, ...] = get_args(MetricKind)
+
+#: a judged query the run has no results for: scores zero, or is left out
+MissingPolicy = Literal["zero", "skip"]
+MISSING_POLICIES: tuple[MissingPolicy, ...] = get_args(MissingPolicy)
+
+#: percent agreement: all annotators agree, or the share of agreeing pairs
+PercentMethod = Literal["unanimous", "pairwise"]
+PERCENT_METHODS: tuple[PercentMethod, ...] = get_args(PercentMethod)

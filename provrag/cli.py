@@ -15,10 +15,10 @@ import typer
 from typer._click.core import Context as ClickContext
 from typer.core import TyperGroup
 
+from kg.typing import StoreKind
 from provrag.commands.common import ClickUsageError, err_console
 from provrag.errors import ProvragError, UsageError
 from provrag.exit_codes import ExitCode, epilog
-from provrag.settings import StoreKind
 
 
 class ProvragGroup(TyperGroup):

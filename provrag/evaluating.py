@@ -48,20 +48,24 @@ from evaluation.record import (
     recorded_numbers,
     save_run,
 )
-from evaluation.runner import AnswererLike, EvalResult, ProgressFn, run_evaluation
+from evaluation.results import EvalResult
+from evaluation.runner import AnswererLike, ProgressFn, run_evaluation
+from evaluation.spec import RunSpec
 from kg import ids
 from kg.graph import KnowledgeGraph
+from kg.model import Retriever
 from kg.queries.versions import dataset_external_ids
+from kg.typing import Clearance, RetrieverMode
 from provrag.errors import ServiceError
-from provrag.settings import RetrievalSettings, Settings
+from provrag.settings import Settings
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
     from ingest.pipeline import ProgressCallback
-    from retrieval.retriever import Retriever
+    from retrieval.retriever import GraphRetriever
 
 #: clearance of an evaluation that names none (see the module docstring)
-DEFAULT_EVAL_CLEARANCE = "restricted"
+DEFAULT_EVAL_CLEARANCE: Clearance = "restricted"
 #: the dataset version BEIR corpora are ingested under
 BEIR_VERSION = "beir"
 
@@ -129,13 +133,13 @@ def resolve_golden(kg: KnowledgeGraph, spec: str) -> GoldenSet:
 
 @dataclass
 class EvalOptions:
-    """What an evaluation is asked to do besides the golden set."""
+    """What an evaluation is asked to do besides the golden set (None: from the settings)."""
 
-    retriever_kind: str = "enriched"
+    retriever_kind: RetrieverMode | None = None
     ks: Sequence[int] = (10,)
     metrics: Sequence[str] | None = None
     depth: int | None = None
-    clearance: str = DEFAULT_EVAL_CLEARANCE
+    clearance: Clearance = DEFAULT_EVAL_CLEARANCE
     seed: int | None = None
     answers: bool = False
     ignore_identical_ids: bool = False
@@ -143,10 +147,38 @@ class EvalOptions:
     min_slice_queries: int | None = None
 
 
-def _filters(golden: GoldenSet, clearance: str) -> Any:
-    from retrieval.filters import Filters, check_clearance
+def run_spec(settings: Settings, golden: GoldenSet, options: EvalOptions) -> RunSpec:
+    """The complete spec of evaluating ``golden`` with ``options`` under ``settings``.
 
-    return Filters(dataset=golden.dataset, clearance=check_clearance(clearance))
+    The retriever searches only the golden set's dataset, with ``options.clearance``.
+    """
+    from kg.model import Filters
+
+    ev = settings.evaluation
+    return RunSpec.for_golden(
+        golden,
+        mode=options.retriever_kind or settings.retrieval.mode,
+        retrieval=settings.retrieval,
+        ks=tuple(options.ks) or (10,),
+        metrics=tuple(options.metrics) if options.metrics else None,
+        depth=options.depth,
+        filters=Filters(dataset=golden.dataset, clearance=options.clearance),
+        seed=options.seed if options.seed is not None else ev.seed,
+        bootstrap_samples=options.bootstrap_samples or ev.bootstrap_samples,
+        min_slice_queries=options.min_slice_queries
+        if options.min_slice_queries is not None
+        else ev.min_slice_queries,
+        answers=options.answers,
+        ignore_identical_ids=options.ignore_identical_ids,
+        embedding_model=settings.embedding_model,
+        ner=settings.ner,
+        ner_extractor=settings.ner_extractor,
+        ner_model=settings.ner_model,
+        ner_labels=settings.ner_labels,
+        gazetteer=None if settings.gazetteer is None else str(settings.gazetteer),
+        generator_url=settings.generator_url,
+        generator_model=settings.generator_model,
+    )
 
 
 def _index_manifest(settings: Settings) -> dict[str, Any] | None:
@@ -155,77 +187,51 @@ def _index_manifest(settings: Settings) -> dict[str, Any] | None:
     return read_manifest(settings.index_dir)
 
 
-def _recorded_settings(settings: Settings, retriever: Any, result: EvalResult) -> dict[str, Any]:
-    """What a re-run needs besides golden set, kind, k and seed."""
-    describe = getattr(retriever, "describe", None)
-    return {
-        "retrieval": settings.retrieval.model_dump(mode="json"),
-        "embedding_model": settings.embedding_model,
-        "ner": settings.ner,
-        "ner_extractor": settings.ner_extractor,
-        "ner_model": settings.ner_model,
-        "ner_labels": list(settings.ner_labels),
-        "gazetteer": None if settings.gazetteer is None else str(settings.gazetteer),
-        "generator_url": settings.generator_url,
-        "generator_model": settings.generator_model,
-        "runner": result.settings,
-        "retriever": describe() if callable(describe) else None,
-    }
-
-
 def evaluate(
     settings: Settings,
     kg: KnowledgeGraph,
     golden: GoldenSet,
-    options: EvalOptions,
+    options: EvalOptions | RunSpec,
     *,
     retriever: Retriever | None = None,
     answerer: AnswererLike | None = None,
     progress: ProgressFn | None = None,
     record: bool = True,
 ) -> EvalResult:
-    """Evaluate the settings' retriever of ``options.retriever_kind`` on ``golden``.
+    """Evaluate on ``golden`` what ``options`` ask.
 
-    The retriever searches only the golden set's dataset, with ``options.clearance``.
-    With ``record`` (default) the result gets a run id, its run directory under
-    ``settings.runs_dir`` and its activity graph.
+    ``options`` resolve against the settings (:func:`run_spec`); a :class:`RunSpec`
+    is run as it is, its retrieval configuration and models overriding the
+    settings' (:func:`settings_for_rerun`). Without ``retriever``, the settings'
+    retriever of the spec's mode runs. With ``record`` (default) the result gets a
+    run id, its run directory under ``settings.runs_dir`` and its activity graph.
     """
+    if isinstance(options, RunSpec):
+        spec, settings = options, settings_for_rerun(settings, options)
+    else:
+        spec = run_spec(settings, golden, options)
+    manifest = _index_manifest(settings)
+    if manifest is not None:
+        spec = spec.model_copy(update={"index_generation": manifest.get("generation")})
+    built: GraphRetriever | None = None
     if retriever is None:
         from provrag.wiring import build_retriever
 
-        retriever = build_retriever(settings, kg, mode=options.retriever_kind)  # type: ignore[arg-type]
-    if options.answers and answerer is None:
+        retriever = built = build_retriever(settings, kg, mode=spec.mode)
+    if spec.answers and answerer is None:
         from provrag.wiring import build_answerer
 
-        answerer = build_answerer(settings, retriever)  # type: ignore[arg-type]
-    ks = list(dict.fromkeys(options.ks)) or [10]
-    result = run_evaluation(
-        golden,
-        retriever,
-        retriever_kind=options.retriever_kind,
-        k=ks[0],
-        cutoffs=ks[1:],
-        metrics=options.metrics,
-        depth=options.depth,
-        answerer=answerer if options.answers else None,
-        seed=options.seed if options.seed is not None else settings.evaluation.seed,
-        bootstrap_samples=options.bootstrap_samples or settings.evaluation.bootstrap_samples,
-        min_slice_queries=options.min_slice_queries
-        if options.min_slice_queries is not None
-        else settings.evaluation.min_slice_queries,
-        filters=_filters(golden, options.clearance),
-        kg=kg,
-        ignore_identical_ids=options.ignore_identical_ids,
-        progress=progress,
-    )
+        answerer = build_answerer(settings, built, kg, mode=spec.mode)
+    answers = answerer if spec.answers else None
+    result = run_evaluation(spec, golden, retriever, kg=kg, answerer=answers, progress=progress)
     if record:
         result.run_id = new_run_id(result.started)
         directory = save_run(result, settings.runs_dir)
-        manifest = _index_manifest(settings)
+        describe = getattr(retriever, "describe", None)
         record_run(
             kg,
             result,
-            retriever_settings=_recorded_settings(settings, retriever, result),
+            retriever_settings=describe() if callable(describe) else {},
             provrag_version=provrag_version(),
             embedding_model=str(manifest["model"]) if manifest else settings.embedding_model,
             index_manifest=manifest,
@@ -347,10 +353,10 @@ def _check_entities(kg: KnowledgeGraph, dataset: str) -> None:
         )
 
 
-def uses_entity_graph(settings: Settings, retriever_kind: str) -> bool:
-    """Whether the retriever of ``retriever_kind`` reads the entity graph (so the
-    corpus it searches needs entity extraction at ingest)."""
-    return settings.ner and retriever_kind == "enriched"
+def uses_entity_graph(settings: Settings, mode: RetrieverMode | None) -> bool:
+    """Whether the retriever of ``mode`` (None: the settings' mode) reads the entity
+    graph, so the corpus it searches needs entity extraction at ingest."""
+    return settings.ner and (mode or settings.retrieval.mode) == "enriched"
 
 
 def evaluate_beir(
@@ -414,17 +420,22 @@ class Rerun:
         return not self.differences
 
 
-def settings_for_rerun(settings: Settings, recorded: dict[str, Any]) -> Settings:
-    """``settings`` with the retrieval part and models a run was recorded with."""
-    update: dict[str, Any] = {}
-    if recorded.get("retrieval") is not None:
-        update["retrieval"] = RetrievalSettings.model_validate(recorded["retrieval"])
-    keys = ("embedding_model", "ner", "ner_extractor", "ner_model", "ner_labels")
-    for key in (*keys, "generator_url", "generator_model"):
-        if key in recorded:
-            update[key] = recorded[key]
-    if recorded.get("gazetteer"):
-        update["gazetteer"] = Path(recorded["gazetteer"])
+def settings_for_rerun(settings: Settings, spec: RunSpec) -> Settings:
+    """``settings`` with the retrieval configuration and models ``spec`` was run with
+    (those it does not record stay as they are)."""
+    update: dict[str, Any] = {"retrieval": spec.retrieval}
+    models = {
+        "embedding_model": spec.embedding_model,
+        "ner": spec.ner,
+        "ner_extractor": spec.ner_extractor,
+        "ner_model": spec.ner_model,
+        "ner_labels": spec.ner_labels,
+        "generator_url": spec.generator_url,
+        "generator_model": spec.generator_model,
+    }
+    update.update({k: v for k, v in models.items() if v is not None})
+    if spec.gazetteer:
+        update["gazetteer"] = Path(spec.gazetteer)
     return settings.model_copy(update=update)
 
 
@@ -436,7 +447,7 @@ def rerun(
     progress: ProgressFn | None = None,
     record: bool = True,
 ) -> Rerun:
-    """Re-create run ``run_id`` from its graph record and compare every number."""
+    """Re-create run ``run_id`` from its recorded :class:`RunSpec` and compare every number."""
     rec = read_run_record(kg, run_id)
     if rec.golden_name is None:
         raise RunNotFoundError(
@@ -448,28 +459,8 @@ def rerun(
         original = load_run(settings.runs_dir, run_id)
     except RunNotFoundError:
         original = None
-    golden = load_golden(kg, rec.golden_name, rec.golden_version)
-    runner = dict(rec.retriever_settings.get("runner") or {})
-    filters = runner.get("filters") or {}
-    options = EvalOptions(
-        retriever_kind=rec.retriever_kind,
-        ks=[rec.k, *[c for c in runner.get("cutoffs", []) if c != rec.k]],
-        metrics=runner.get("metrics"),
-        depth=runner.get("depth"),
-        clearance=filters.get("clearance") or DEFAULT_EVAL_CLEARANCE,
-        seed=rec.seed,
-        answers=bool(runner.get("answers")),
-        ignore_identical_ids=bool(runner.get("ignore_identical_ids")),
-        bootstrap_samples=runner.get("bootstrap_samples"),
-        min_slice_queries=runner.get("min_slice_queries"),
-    )
-    new = evaluate(
-        settings_for_rerun(settings, rec.retriever_settings),
-        kg,
-        golden,
-        options,
-        progress=progress,
-        record=record,
-    )
+    spec = RunSpec.from_record(rec)
+    golden = load_golden(kg, spec.golden, spec.golden_version)
+    new = evaluate(settings, kg, golden, spec, progress=progress, record=record)
     before = original.numbers() if original is not None else recorded_numbers(kg, run_id)
     return Rerun(run_id, original, new, before, new.numbers())

@@ -17,11 +17,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kg.errors import KGError, NotFoundError, QueryError
 from kg.graph import KnowledgeGraph
 from kg.store.base import SelectResult
+from kg.typing import (
+    Clearance,
+    OnDuplicate,
+    OnInvalid,
+    Origin,
+    RetrieverMode,
+    TraceDocumentFormat,
+)
 from provrag.app import open_kg
 from provrag.exit_codes import ExitCode
 from provrag.settings import Settings
@@ -36,17 +45,13 @@ class _State:
         self.settings = settings
         self.kg: KnowledgeGraph = open_kg(settings)
         self.write_lock = threading.Lock()
-        self._retrievers: dict[str, Any] = {}
+        self._retrievers: dict[RetrieverMode, Any] = {}
 
-    def retriever(self, mode: str) -> Any:
+    def retriever(self, mode: RetrieverMode) -> Any:
         if mode not in self._retrievers:
             from provrag.wiring import build_retriever
 
-            self._retrievers[mode] = build_retriever(
-                self.settings,
-                self.kg,
-                mode=mode,  # type: ignore[arg-type]  # checked by caller
-            )
+            self._retrievers[mode] = build_retriever(self.settings, self.kg, mode=mode)
         return self._retrievers[mode]
 
     def invalidate_retrievers(self) -> None:
@@ -72,6 +77,17 @@ def create_app(settings: Settings) -> FastAPI:
         state.kg.store.close()  # releases the embedded store's lock
 
     app = FastAPI(title="provrag", version=_version(), lifespan=lifespan)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # a parameter that is missing or not one of its values is the caller's error: 400
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": "RequestValidationError", "message": "; ".join(problems)}, status_code=400
+        )
 
     @app.exception_handler(KGError)
     async def _kg_error(_: Request, exc: KGError) -> JSONResponse:
@@ -112,8 +128,8 @@ def create_app(settings: Settings) -> FastAPI:
         file: Annotated[UploadFile, File(description="JSONL, CSV or Parquet")],
         dataset: Annotated[str | None, Form()] = None,
         version: Annotated[str | None, Form()] = None,
-        on_invalid: Annotated[str, Form()] = "quarantine",
-        on_duplicate: Annotated[str, Form()] = "skip",
+        on_invalid: Annotated[OnInvalid, Form()] = "quarantine",
+        on_duplicate: Annotated[OnDuplicate, Form()] = "skip",
         ner: Annotated[bool, Form()] = True,
         index: Annotated[bool, Form()] = True,
     ) -> JSONResponse:
@@ -137,8 +153,8 @@ def create_app(settings: Settings) -> FastAPI:
                         [target],
                         dataset=dataset,
                         version=version,
-                        on_invalid=on_invalid,  # type: ignore[arg-type]
-                        on_duplicate=on_duplicate,  # type: ignore[arg-type]
+                        on_invalid=on_invalid,
+                        on_duplicate=on_duplicate,
                         extractor=extractor,
                         chunk_size=settings.chunk_size,
                         quarantine_dir=settings.quarantine_dir,
@@ -161,24 +177,21 @@ def create_app(settings: Settings) -> FastAPI:
     def search(
         q: str,
         k: int = 10,
-        retriever: str = "enriched",
-        origin: str | None = None,
+        retriever: RetrieverMode = "enriched",
+        origin: Origin | None = None,
         dataset: str | None = None,
         version: str | None = None,
         generator: str | None = None,
         prompt_version: str | None = None,
         annotator: str | None = None,
         label: Annotated[list[str] | None, Query()] = None,
-        clearance: str | None = None,
+        clearance: Clearance | None = None,
     ) -> list[dict[str, Any]]:
         from pydantic import ValidationError
 
-        from retrieval.errors import RetrievalError
-        from retrieval.filters import Filters
+        from kg.model import Filters
 
-        if retriever not in ("dense", "lexical", "hybrid", "enriched"):
-            raise HTTPException(400, "retriever is one of dense, lexical, hybrid, enriched")
-        try:
+        try:  # a malformed label filter is a kg FilterError: 400 from the KGError handler
             filters = Filters.model_validate(
                 {
                     "origin": origin,
@@ -191,13 +204,13 @@ def create_app(settings: Settings) -> FastAPI:
                     "clearance": clearance,
                 }
             )
-        except (ValidationError, RetrievalError) as exc:
+        except ValidationError as exc:
             raise HTTPException(400, f"bad filter: {exc}") from exc
         hits = state.retriever(retriever).search(q, k=k, filters=filters)
         return [h.model_dump(mode="json") for h in hits]
 
     @app.get("/trace/{ref:path}")
-    def trace(ref: str, format: str = "json") -> Response:
+    def trace(ref: str, format: TraceDocumentFormat = "json") -> Response:
         from kg.provenance import trace as do_trace
 
         node = do_trace(state.kg, ref)
@@ -209,9 +222,7 @@ def create_app(settings: Settings) -> FastAPI:
             return Response(provexport.lineage_turtle(state.kg, node), media_type="text/turtle")
         if format == "prov-json":
             return Response(provexport.to_prov_json(node), media_type="application/json")
-        if format == "prov-n":
-            return PlainTextResponse(provexport.to_prov_n(node))
-        raise HTTPException(400, "format is one of json, turtle, prov-json, prov-n")
+        return PlainTextResponse(provexport.to_prov_n(node))
 
     return app
 

@@ -10,50 +10,16 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kg.typing import DEFAULT_ENTITY_TYPES, ExtractorKind
+from kg.typing import DEFAULT_ENTITY_TYPES, ExtractorKind, IndexType, StoreKind
 from provrag.errors import SettingsError
+from retrieval.config import RetrieverConfig
 
-StoreKind = Literal["embedded", "memory", "remote"]
 _ENTITY_TYPE = re.compile(r"[A-Z][A-Z0-9_]*")
-IndexType = Literal["auto", "flat", "hnsw"]
-
-
-class RetrievalSettings(BaseModel):
-    fusion: Literal["rrf", "weighted"] = "rrf"
-    rrf_k: int = 60
-    #: RRF weight per channel; lexical 0.5: BM25 alone is weaker than dense on both
-    #: public sets, and at 1.0 it pulls hybrid below dense (scripts/compare_retrievers.py)
-    weights: dict[str, float] = Field(
-        default_factory=lambda: {"dense": 1.0, "lexical": 0.5, "graph": 1.0}
-    )
-    #: multiply fused scores by a trust weight per provenance class (off by default)
-    provenance_weighting: bool = False
-    provenance_weights: dict[str, float] = Field(
-        default_factory=lambda: {"human_labelled": 1.2, "real": 1.0, "synthetic": 0.8}
-    )
-    graph_hops: int = 1
-    max_graph_candidates: int = 200
-    #: graph channel order: "entities" (idf-weighted entity matches) or "similarity"
-    graph_order: Literal["entities", "similarity"] = "entities"
-    #: graph channel in fusion: "expand" (adds only samples no other channel found, ranked
-    #: below them) or "rerank" (votes on all it reaches; lowers nDCG@10 on both public
-    #: sets, see scripts/compare_retrievers.py)
-    graph_role: Literal["rerank", "expand"] = "expand"
-    #: retriever used by search/ask when none is named: dense | lexical | hybrid | enriched
-    mode: Literal["dense", "lexical", "hybrid", "enriched"] = "enriched"
-    #: clearance of a caller who names none: sees public + internal samples
-    default_clearance: Literal["public", "internal", "restricted"] = "internal"
-    #: candidates each channel hands to fusion (at least k)
-    candidate_depth: int = 100
-    #: link query words to entity names of the graph as well as running NER on the query
-    link_names: bool = True
-    #: torch threads for embedding one query (None: torch's default); 1 is fastest here
-    query_threads: int | None = 1
 
 
 class EvalSettings(BaseModel):
@@ -117,7 +83,8 @@ class Settings(BaseSettings):
     generator_url: str | None = None
     generator_model: str | None = None
 
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    #: the retriever's configuration, handed to the retrieval layer as is
+    retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
 
     @field_validator("ner_labels", mode="before")

@@ -21,6 +21,7 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
     "answer": ("Answer", "bold magenta"),
     "ask": ("Ask", "magenta"),
     "sample": ("Sample", "bold cyan"),
+    "derived_sample": ("Derived sample", "cyan"),
     "invalidation": ("Invalidated", "bold red"),
     "generation": ("Generation", "green"),
     "generator_config": ("Generator config", "bold green"),

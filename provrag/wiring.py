@@ -19,17 +19,20 @@ from typing import TYPE_CHECKING, Any
 from kg.answers import record_answer
 from kg.graph import KnowledgeGraph
 from kg.ids import entity_iri
+from kg.typing import OnMissingModel, RetrieverMode
 from provrag.settings import Settings
 from retrieval.answerer import Answerer, AnswerResult, ChatGenerator
 from retrieval.embedder import Embedder
 from retrieval.linking import LinkedEntity, QueryLinker
-from retrieval.retriever import GraphRetriever, RetrieverConfig, RetrieverMode
+from retrieval.retriever import GraphRetriever
 
 if TYPE_CHECKING:
-    from ingest.ner import EntityExtractor, OnMissing
+    from ingest.ner import EntityExtractor
 
 
-def build_extractor(settings: Settings, *, on_missing: OnMissing = "fallback") -> EntityExtractor:
+def build_extractor(
+    settings: Settings, *, on_missing: OnMissingModel = "fallback"
+) -> EntityExtractor:
     """The entity extractor the settings describe (``ner_extractor``, ``ner_model``,
     ``ner_labels``, ``gazetteer``, ``ner_processes``).
 
@@ -89,26 +92,6 @@ class LazyNerLinker:
         return self._load().link(text)
 
 
-def retriever_config(settings: Settings) -> RetrieverConfig:
-    """The retrieval part of the settings, as the retrieval layer reads it."""
-    r = settings.retrieval
-    return RetrieverConfig(
-        fusion=r.fusion,
-        rrf_k=r.rrf_k,
-        weights=dict(r.weights),
-        provenance_weighting=r.provenance_weighting,
-        provenance_weights=dict(r.provenance_weights),
-        graph_hops=r.graph_hops,
-        max_graph_candidates=r.max_graph_candidates,
-        graph_order=r.graph_order,
-        graph_role=r.graph_role,
-        default_clearance=r.default_clearance,
-        candidate_depth=r.candidate_depth,
-        link_names=r.link_names,
-        query_threads=r.query_threads,
-    )
-
-
 def build_linker(settings: Settings) -> QueryLinker | None:
     """NER on the query when settings.ner is on (loaded lazily); None otherwise."""
     return LazyNerLinker(settings) if settings.ner else None
@@ -132,8 +115,8 @@ def build_retriever(
         settings.index_dir,
         embedder if embedder is not None else embedder_for(settings, lazy=True),
         linker if linker is not None else build_linker(settings),
-        retriever_config(settings),
-        mode or settings.retrieval.mode,
+        settings.retrieval,
+        mode,
         name_normalizer=normalize_name,
     )
 

@@ -29,12 +29,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from kg.answers import EXTRACTIVE, CitedSentence, RecordedAnswer
-from kg.model import ScoredPassage
+from kg.model import EXTRACTIVE, CitedSentence, Filters, RecordedAnswer, Retriever, ScoredPassage
 from retrieval.embedder import Embedder
 from retrieval.errors import AnswerError
-from retrieval.filters import Filters
-from retrieval.retriever import Retriever
 
 #: weight of the query-word overlap added to the cosine
 OVERLAP_BONUS = 0.1

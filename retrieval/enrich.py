@@ -34,12 +34,13 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kg.graph import KnowledgeGraph
 from kg.queries.mentions import current_mentions, entity_names
+from kg.typing import GraphOrder
 from retrieval.errors import RetrievalError
 from retrieval.filters import AllowedSet
 from retrieval.index import iri_to_id
@@ -56,10 +57,6 @@ NEIGHBOURS = 10
 HOP2_DECAY = 0.5
 #: candidates whose ties are broken by dense similarity (the rest by id)
 TIE_POOL = 4000
-
-#: how the graph channel orders its candidates: by entity evidence (idf sum, then
-#: similarity) or by similarity to the query among the entity-matched samples
-GraphOrder = Literal["entities", "similarity"]
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:

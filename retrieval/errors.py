@@ -25,10 +25,6 @@ class IndexMismatchError(SearchIndexError):
     """The index on disk was built with another model, dimension or id scheme."""
 
 
-class FilterError(RetrievalError):
-    """A search filter is malformed (unknown clearance, label without FIELD=VALUE, ...)."""
-
-
 class AnswerError(RetrievalError):
     """An answer could not be built, or the configured generator endpoint failed."""
 

@@ -1,6 +1,6 @@
 """Provenance and governance filters for search, evaluated in the graph.
 
-A :class:`Filters` value says which samples a caller may get back: origin,
+A :class:`kg.model.Filters` value says which samples a caller may get back: origin,
 dataset (and version), generator (and prompt version), annotator, label
 ``field=value`` pairs (all must hold) and a clearance. Whatever the filters,
 invalidated samples are never allowed, and a sample is allowed only when its
@@ -18,100 +18,26 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kg import ids
+from kg.errors import FilterError
 from kg.graph import KnowledgeGraph
-from kg.model import Origin
+from kg.model import Filters
 from kg.queries.filters import allowed_sample_iris
 from kg.queries.filters import visible_sensitivities as kg_visible_sensitivities
-from retrieval.errors import FilterError
+from kg.typing import CLEARANCES, Clearance, literal_value
 from retrieval.index import iris_to_ids
 
-Clearance = Literal["public", "internal", "restricted"]
-CLEARANCES: tuple[str, ...] = get_args(Clearance)
 DEFAULT_CLEARANCE: Clearance = "internal"
 
 
-def parse_label(text: str) -> tuple[str, str]:
-    """``"FIELD=VALUE"`` -> ``(FIELD, VALUE)``; both parts non-empty."""
-    field, sep, value = text.partition("=")
-    if not sep or not field.strip() or not value.strip():
-        raise FilterError(
-            f"label filter {text!r} is not FIELD=VALUE; write e.g. --label intent=refund"
-        )
-    return field.strip(), value.strip()
-
-
-class Filters(BaseModel):
-    """What a search may return. Every field set must hold (AND); ``None`` = any.
-
-    ``labels``: ``(field, value)`` pairs; a sample matches a pair when one of its
-    labels has that field and a value whose lexical form is ``value`` (``true``,
-    ``3``, ``refund``). ``clearance``: the caller's clearance; ``None`` takes the
-    retriever's default (settings ``retrieval.default_clearance``, "internal").
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    origin: Origin | None = None
-    dataset: str | None = None
-    version: str | None = None
-    generator: str | None = None
-    prompt_version: str | None = None
-    annotator: str | None = None
-    labels: tuple[tuple[str, str], ...] = Field(default_factory=tuple)
-    clearance: Clearance | None = None
-
-    @field_validator("labels", mode="before")
-    @classmethod
-    def _labels(cls, value: object) -> object:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (parse_label(value),)
-        if isinstance(value, dict):
-            return tuple((str(k), str(v)) for k, v in value.items())
-        if isinstance(value, list | tuple):
-            out = []
-            for item in value:
-                if isinstance(item, str):
-                    out.append(parse_label(item))
-                elif isinstance(item, list | tuple) and len(item) == 2:
-                    out.append((str(item[0]), str(item[1])))
-                else:
-                    raise FilterError(
-                        f"a label filter is FIELD=VALUE or a (field, value) pair, got {item!r}"
-                    )
-            return tuple(out)
-        return value
-
-    def with_clearance(self, default: Clearance) -> Filters:
-        """These filters with ``clearance`` filled in from ``default`` when unset."""
-        if self.clearance is not None:
-            return self
-        return self.model_copy(update={"clearance": default})
-
-    def key(self) -> str:
-        """A canonical text of the filters (cache key, recorded with answers)."""
-        return ids.canonical_json(self.model_dump(mode="json"))
-
-    def describe(self) -> dict[str, object]:
-        """The filters that are set, JSON-able."""
-        data = self.model_dump(mode="json", exclude_defaults=True)
-        if "labels" in data:
-            data["labels"] = [f"{f}={v}" for f, v in self.labels]
-        return data
-
-
 def check_clearance(value: str) -> Clearance:
-    if value not in CLEARANCES:
-        raise FilterError(f"clearance {value!r} is unknown; use one of {', '.join(CLEARANCES)}")
-    return value  # type: ignore[return-value]
+    clearance = literal_value(CLEARANCES, value)
+    if clearance is not None:
+        return clearance
+    raise FilterError(f"clearance {value!r} is unknown; use one of {', '.join(CLEARANCES)}")
 
 
 def visible_sensitivities(clearance: Clearance) -> list[str]:

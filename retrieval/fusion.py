@@ -24,14 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from kg.typing import FUSION_METHODS, FusionMethod
 from retrieval.errors import RetrievalError
-
-FusionMethod = Literal["rrf", "weighted"]
 
 
 class ChannelList:
@@ -83,8 +81,8 @@ def fuse(
     ``weights`` per channel name (missing: 1.0); ``trust`` per id multiplies the
     fused score (provenance weighting; missing: 1.0).
     """
-    if method not in ("rrf", "weighted"):
-        raise RetrievalError(f"fusion must be 'rrf' or 'weighted', got {method!r}")
+    if method not in FUSION_METHODS:
+        raise RetrievalError(f"fusion must be one of {', '.join(FUSION_METHODS)}, got {method!r}")
     if rrf_k < 0:
         raise RetrievalError(f"rrf_k must be at least 0, got {rrf_k}")
     weights = weights or {}

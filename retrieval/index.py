@@ -27,14 +27,12 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from kg.typing import INDEX_KINDS, INDEX_TYPES, IndexKind, IndexType
 from retrieval.errors import SearchIndexError
-
-IndexKind = Literal["flat", "hnsw"]
-IndexSetting = Literal["auto", "flat", "hnsw"]
 
 #: HNSW graph degree, construction and search beam widths
 HNSW_M = 32
@@ -65,12 +63,14 @@ def iris_to_ids(iris: Iterable[str]) -> np.ndarray:
     return np.fromiter((iri_to_id(i) for i in iris), dtype=np.int64)
 
 
-def choose_index_type(n: int, setting: IndexSetting, threshold: int) -> IndexKind:
+def choose_index_type(n: int, setting: IndexType, threshold: int) -> IndexKind:
     """``flat`` or ``hnsw`` for ``n`` vectors; ``auto`` switches to HNSW at ``threshold``."""
     if setting == "flat" or setting == "hnsw":
         return setting
     if setting != "auto":
-        raise SearchIndexError(f"index type must be auto, flat or hnsw, got {setting!r}")
+        raise SearchIndexError(
+            f"index type must be one of {', '.join(INDEX_TYPES)}, got {setting!r}"
+        )
     return "hnsw" if n >= threshold else "flat"
 
 
@@ -117,8 +117,10 @@ class VectorIndex:
     ) -> None:
         if dimension < 1:
             raise SearchIndexError(f"vector dimension must be positive, got {dimension}")
-        if index_type not in ("flat", "hnsw"):
-            raise SearchIndexError(f"index type must be flat or hnsw, got {index_type!r}")
+        if index_type not in INDEX_KINDS:
+            raise SearchIndexError(
+                f"index type must be one of {', '.join(INDEX_KINDS)}, got {index_type!r}"
+            )
         self.dimension = int(dimension)
         self.index_type: IndexKind = index_type
         self.hnsw_m = hnsw_m

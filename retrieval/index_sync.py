@@ -25,10 +25,10 @@ import numpy as np
 
 from kg.graph import KnowledgeGraph
 from kg.queries.corpus import CorpusRow, current_samples, ingest_batches
+from kg.typing import IndexType
 from retrieval.embedder import Embedder, EmbeddingCache, embed_cached
 from retrieval.errors import IndexMismatchError, RetrievalError, SearchIndexError
 from retrieval.index import (
-    IndexSetting,
     VectorIndex,
     choose_index_type,
     iris_to_ids,
@@ -162,7 +162,7 @@ def sync_index(
     embedder: Embedder,
     *,
     rebuild: bool = False,
-    index_type: IndexSetting = "auto",
+    index_type: IndexType = "auto",
     hnsw_threshold: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:

@@ -1,4 +1,4 @@
-"""The :class:`Retriever` protocol and :class:`GraphRetriever`: dense, lexical, graph, fused.
+""":class:`GraphRetriever` (a :class:`kg.model.Retriever`): dense, lexical, graph, fused.
 
 Modes (channels fused by :mod:`retrieval.fusion`):
 
@@ -7,11 +7,11 @@ Modes (channels fused by :mod:`retrieval.fusion`):
 - ``hybrid``: dense + lexical, fused (RRF by default);
 - ``enriched``: dense + lexical + graph (:mod:`retrieval.enrich`), fused.
 
-The graph channel's role (``RetrieverConfig.graph_role``): ``expand`` (default)
-adds the samples it reaches that no other channel found, ranked after
-everything the other channels found, and never reorders those; a hit the graph
-reached still carries its graph rank, score and path (for ``--explain``), but
-the graph did not vote on it. ``rerank`` lets the graph vote on every sample it
+The graph channel's role (:attr:`retrieval.config.RetrieverConfig.graph_role`):
+``expand`` (default) adds the samples it reaches that no other channel found,
+ranked after everything the other channels found, and never reorders those; a
+hit the graph reached still carries its graph rank, score and path (for
+``--explain``), but the graph did not vote on it. ``rerank`` lets the graph vote on every sample it
 reaches, like the other channels. On PubMedQA and CLAPNQ the re-ranking graph
 lowers nDCG@10 (scripts/compare_retrievers.py): passages that merely share an
 entity with the question climb above the one written for it.
@@ -46,27 +46,26 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, Protocol, get_args, runtime_checkable
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from kg.graph import KnowledgeGraph
-from kg.model import ScoredPassage
+from kg.model import Filters, ScoredPassage
 from kg.queries.state import graph_state
+from kg.typing import RETRIEVER_MODES, RetrieverMode
+from retrieval.config import RetrieverConfig
 from retrieval.embedder import Embedder
-from retrieval.enrich import GraphEnricher, GraphHits, GraphOrder
+from retrieval.enrich import GraphEnricher, GraphHits
 from retrieval.errors import IndexMismatchError, RetrievalError
-from retrieval.filters import AllowedSet, AllowedSets, Clearance, Filters
-from retrieval.fusion import ChannelList, FusionMethod, fuse
+from retrieval.filters import AllowedSet, AllowedSets
+from retrieval.fusion import ChannelList, fuse
 from retrieval.hydrate import Hydrator
 from retrieval.index import member_mask
 from retrieval.index_bundle import IndexBundle, LiveIndex, Restriction
 from retrieval.linking import NoLinker, QueryLinker, UnionLinker
 from retrieval.threads import limit_threads
 
-RetrieverMode = Literal["dense", "lexical", "hybrid", "enriched"]
-MODES: tuple[str, ...] = get_args(RetrieverMode)
 CHANNELS: dict[str, tuple[str, ...]] = {
     "dense": ("dense",),
     "lexical": ("lexical",),
@@ -75,48 +74,6 @@ CHANNELS: dict[str, tuple[str, ...]] = {
 }
 #: past this share of the index allowed, search unfiltered and over-fetch instead
 OVERFETCH_SHARE = 0.3
-
-
-class RetrieverConfig(BaseModel):
-    """What a :class:`GraphRetriever` needs of the settings (``provrag.settings`` fills it)."""
-
-    fusion: FusionMethod = "rrf"
-    rrf_k: int = Field(default=60, ge=0)
-    weights: dict[str, float] = Field(
-        default_factory=lambda: {"dense": 1.0, "lexical": 0.5, "graph": 1.0}
-    )
-    provenance_weighting: bool = False
-    provenance_weights: dict[str, float] = Field(
-        default_factory=lambda: {"human_labelled": 1.2, "real": 1.0, "synthetic": 0.8}
-    )
-    graph_hops: int = Field(default=1, ge=1, le=2)
-    max_graph_candidates: int = Field(default=200, ge=0)
-    #: order of the graph channel: "entities" (idf-weighted entity matches first) or
-    #: "similarity" (dense similarity among the entity-matched samples)
-    graph_order: GraphOrder = "entities"
-    #: what the graph channel may do in fusion: "expand" (add only samples that no
-    #: other channel found, ranked after the other channels' lists: it never reorders
-    #: what they found; a hit it reached still shows its graph rank, score and path)
-    #: or "rerank" (vote on every sample it reaches, like the other channels).
-    #: scripts/compare_retrievers.py shows why "expand" is the default
-    graph_role: Literal["rerank", "expand"] = "expand"
-    default_clearance: Clearance = "internal"
-    #: candidates taken from each channel before fusion (at least k)
-    candidate_depth: int = Field(default=100, ge=1)
-    #: also link query words to entity names known to the graph (not only NER)
-    link_names: bool = True
-    #: torch and FAISS threads while serving one query (None: leave them as they are);
-    #: see :func:`limit_threads`
-    query_threads: int | None = Field(default=1, ge=1)
-
-
-@runtime_checkable
-class Retriever(Protocol):
-    """Anything that ranks samples for a query."""
-
-    def search(
-        self, query: str, k: int = 10, filters: Filters | None = None
-    ) -> list[ScoredPassage]: ...
 
 
 class GraphRetriever:
@@ -129,16 +86,19 @@ class GraphRetriever:
         embedder: Embedder,
         linker: QueryLinker | None = None,
         settings: RetrieverConfig | None = None,
-        mode: RetrieverMode = "enriched",
+        mode: RetrieverMode | None = None,
         *,
         name_normalizer: Callable[[str], str] | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise RetrievalError(f"retriever mode must be one of {', '.join(MODES)}, got {mode!r}")
+        self.config = settings or RetrieverConfig()
+        mode = mode or self.config.mode
+        if mode not in RETRIEVER_MODES:
+            raise RetrievalError(
+                f"retriever mode must be one of {', '.join(RETRIEVER_MODES)}, got {mode!r}"
+            )
         self.kg = kg
         self.embedder = embedder
         self.linker: QueryLinker = linker or NoLinker()
-        self.config = settings or RetrieverConfig()
         self.mode: RetrieverMode = mode
         self.channels = tuple(
             c

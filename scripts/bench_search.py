@@ -64,6 +64,7 @@ from searchbench.dense import (  # noqa: E402
 )
 from searchbench.retriever import bench_retriever  # noqa: E402
 
+from kg.typing import INDEX_TYPES, literal_value  # noqa: E402
 from retrieval.embedder import SentenceTransformerEmbedder, load_embedder  # noqa: E402
 
 OUT = ROOT / "bench_results" / "bench_search.json"
@@ -139,13 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     retriever_rows: list[dict[str, Any]] = []
     if not args.skip_retriever:
         console.print("[bold]4. retriever latency (dense, graph enrichment, filters)[/]")
+        index_types = [literal_value(INDEX_TYPES, t) for t in args.retriever_index.split(",") if t]
+        kinds = [t for t in index_types if t is not None]
+        if len(kinds) < len(index_types):
+            raise SystemExit(f"--retriever-index takes {', '.join(INDEX_TYPES)}, comma-separated")
         retriever_setup, retriever_rows = bench_retriever(
-            embedder,
-            retriever_sizes,
-            base_vectors,
-            corpus,
-            args.queries,
-            [t for t in args.retriever_index.split(",") if t],
+            embedder, retriever_sizes, base_vectors, corpus, args.queries, kinds
         )
 
     results: dict[str, Any] = {}

@@ -56,6 +56,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from compare_retrievers_data import DATASETS, EXAMPLE, DatasetSpec  # noqa: E402
 
+from kg.typing import RetrieverMode  # noqa: E402
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
@@ -79,7 +81,7 @@ class Row:
     """
 
     name: str
-    mode: str
+    mode: RetrieverMode
     overrides: dict[str, Any] = field(default_factory=dict)
     group: str = "main"
 
@@ -112,10 +114,8 @@ GROUPS = ("main", "ablations", "diagnostics")
 
 def retriever_fields() -> set[str]:
     """The settings a row may override: the fields of ``RetrieverConfig``."""
-    try:
-        from retrieval.config import RetrieverConfig  # type: ignore[import-not-found]
-    except ImportError:  # before the [retrieval] settings became RetrieverConfig itself
-        from retrieval.retriever import RetrieverConfig
+    from retrieval.config import RetrieverConfig
+
     return set(RetrieverConfig.model_fields)
 
 
@@ -278,7 +278,7 @@ def run_dataset(
         retriever = build_retriever(
             settings,
             p.kg,
-            mode=row.mode,  # type: ignore[arg-type]
+            mode=row.mode,
             embedder=p.embedder,
             linker=linker,
         )

@@ -13,9 +13,11 @@ Shape of a sample revision (``S``) and its provenance::
     S a pr:Sample ; prov:specializationOf L ; pr:externalId ;
       pr:text ; pr:origin ; pr:kind ; pr:sensitivity ; pr:contentHash ;
       pr:metadata (rdf:JSON) ; pr:inDatasetVersion DV ; pr:ingestedIn B ;
-      [prov:wasRevisionOf S0] ; [prov:wasGeneratedBy G] ; [pr:hasLabel Lb]
+      [prov:wasRevisionOf S0] ; [prov:wasGeneratedBy G] ; [pr:hasLabel Lb] ;
+      [prov:wasDerivedFrom Src]
     L  a prov:Entity
-    G  a pr:Generation ; prov:used C ; prov:wasAssociatedWith Agent ; [prov:endedAtTime]
+    G  a pr:Generation ; prov:used C ; [prov:used Src] ;
+       prov:wasAssociatedWith Agent ; [prov:endedAtTime]
     C  a pr:GeneratorConfig, prov:Plan, prov:Entity ; pr:generatorName ; pr:modelName ;
        pr:promptTemplate ; pr:promptVersion ; pr:seed ; pr:params (rdf:JSON)
     Lb a pr:Label ; pr:labelField ; pr:labelValue ; prov:wasGeneratedBy A ;
@@ -41,6 +43,11 @@ does not repeat it. The sample an annotation labelled is the one that
 (a PROV export writes both as what the annotation used). A text's own sha256 is
 not stored: the content hash covers the text, and the embedding cache computes
 the text hash when it needs one.
+
+``Src`` are the samples a record names in ``derived_from``: the revision of each
+that was current when the record was ingested (ingest resolves them). A
+synthetic sample's generation also ``prov:used`` them, beside its configuration,
+so a query for a generation's configuration asks for ``pr:GeneratorConfig``.
 """
 
 from __future__ import annotations
@@ -142,6 +149,8 @@ class SampleContext:
     dataset_version_iri: str
     batch_iri: str
     previous_revision: str | None = None
+    #: the current revision of each sample it was derived from (``derived_from``)
+    derived_from: Sequence[str] = ()
 
 
 @dataclass
@@ -183,8 +192,12 @@ def sample_context(
     batch_iri: str,
     *,
     previous_revision: str | None = None,
+    derived_from: Sequence[str] = (),
 ) -> SampleContext:
-    """The ids ingest mints for ``rec``, for writers outside the pipeline (tests, benchmarks)."""
+    """The ids ingest mints for ``rec``, for writers outside the pipeline (tests, benchmarks).
+
+    ``derived_from``: the source revisions (ingest resolves them from ``rec.derived_from``).
+    """
     digest = content_hash(rec)
     return SampleContext(
         iri=ids.sample_iri(rec.dataset, external_id, digest),
@@ -194,6 +207,7 @@ def sample_context(
         dataset_version_iri=ids.dataset_version_iri(rec.dataset, rec.version),
         batch_iri=batch_iri,
         previous_revision=previous_revision,
+        derived_from=derived_from,
     )
 
 
@@ -219,8 +233,20 @@ def sample_triples(rec: SampleRecord, ctx: SampleContext, shared: SharedNodes) -
         out.append(f"{iri(ctx.logical_iri)} {A} {prov('Entity')}")
     if rec.generation is not None:
         out.extend(generation_triples(ctx.iri, rec.generation, shared))
+    if ctx.derived_from:
+        out.extend(derivation_triples(ctx.iri, ctx.derived_from, rec.generation is not None))
     for label in rec.labels:
         out.extend(label_triples(ctx.iri, label, shared))
+    return out
+
+
+def derivation_triples(sample: str, sources: Sequence[str], generated: bool) -> list[str]:
+    """``sample prov:wasDerivedFrom`` each source revision; its generation ``prov:used`` them."""
+    s = iri(sample)
+    out = [f"{s} {prov('wasDerivedFrom')} {iri(src)}" for src in sources]
+    if generated:
+        g = iri(ids.generation_iri(sample))
+        out += [f"{g} {prov('used')} {iri(src)}" for src in sources]
     return out
 
 

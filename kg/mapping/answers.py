@@ -1,4 +1,4 @@
-"""Triples of a recorded answer (see :mod:`kg.answers`).
+"""Triples of a recorded answer (:class:`kg.model.RecordedAnswer`; :mod:`kg.answers` writes them).
 
 Shape of an answer ``A``, the ask activity ``Q`` that produced it, and its citations::
 
@@ -16,16 +16,9 @@ sentence in the answer (as ``pr:position``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kg import ids
 from kg.mapping import RDFS, A, iri, json_lit, lit, pr, prov
-
-if TYPE_CHECKING:
-    from kg.answers import RecordedAnswer
-
-#: the generator value that means "sentences taken from the passages, no model"
-EXTRACTIVE = "extractive"
+from kg.model import EXTRACTIVE, RecordedAnswer
 
 
 def ask_iri(answer_iri: str) -> str:

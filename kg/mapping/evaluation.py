@@ -5,7 +5,8 @@ is also its IRI) and of its metric values ``M``::
 
     R a pr:EvaluationRun, prov:Activity ; rdfs:label "evaluation run <id>" ;
       pr:goldenSet GS ; prov:used GS ; pr:goldenSetVersion ;
-      pr:retrieverKind ; pr:retrieverSettings (rdf:JSON) ; pr:cutoff k ; pr:seed ;
+      pr:retrieverKind ; pr:retrieverSettings (rdf:JSON) ; [pr:runSpec (rdf:JSON)] ;
+      pr:cutoff k ; pr:seed ;
       pr:queryCount ; pr:provragVersion ; [pr:embeddingModel] ; [pr:indexManifest (rdf:JSON)] ;
       [pr:runFile] ; prov:startedAtTime ; prov:endedAtTime ;
       prov:wasAssociatedWith <agent/software/provrag> ; pr:metric M ...
@@ -68,6 +69,8 @@ class EvaluationRunIn:
     embedding_model: str | None = None
     index_manifest: Mapping[str, Any] | None = None
     run_file: str | None = None
+    #: everything needed to run it again (``evaluation.spec.RunSpec.to_dict()``)
+    run_spec: Mapping[str, Any] | None = None
     metrics: Sequence[MetricValueIn] = field(default_factory=tuple)
 
 
@@ -108,6 +111,8 @@ def evaluation_run_triples(run: EvaluationRunIn) -> list[str]:
         out.append(f"{r} {pr('indexManifest')} {json_lit(dict(run.index_manifest))}")
     if run.run_file is not None:
         out.append(f"{r} {pr('runFile')} {lit(run.run_file)}")
+    if run.run_spec is not None:
+        out.append(f"{r} {pr('runSpec')} {json_lit(dict(run.run_spec))}")
     seen: set[str] = set()
     for mv in run.metrics:
         node = metric_value_iri(run_iri, mv.metric, mv.slice_name, mv.slice_value)

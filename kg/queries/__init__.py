@@ -14,10 +14,12 @@ models or plain rows back. Modules by subject:
 - :mod:`kg.queries.graph_info`: facts about the graph as a whole (entity mentions);
 - :mod:`kg.queries.netview`: the reads behind the networkx views of :mod:`kg.netview`;
 - :mod:`kg.queries.revisions`: what the graph holds of the samples a batch brings
-  (head revision, revision hashes, dataset versions; whether a dataset has samples);
+  (head revision, revision hashes, dataset versions; whether a dataset has samples)
+  and the current revision of the sources its records are derived from;
 - :mod:`kg.queries.nodes`: which shared nodes the graph already describes;
 - :mod:`kg.queries.datasets`: the current samples a delete selector names;
-- :mod:`kg.queries.lineage`: the reads behind a provenance trace (:mod:`kg.provenance`);
+- :mod:`kg.queries.lineage`: the reads behind a provenance trace (:mod:`kg.provenance`),
+  the samples derived from a revision included;
 - :mod:`kg.queries.rows`: raw SELECT rows for the reads on hot paths;
 - :mod:`kg.queries.state`: a key of the sample state, for caches of sample reads;
 - :mod:`kg.queries.corpus`: current samples and their texts, what an index covers;

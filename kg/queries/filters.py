@@ -10,48 +10,26 @@ Invalidated samples are never allowed, whatever the filter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
-from kg.errors import QueryError
+from kg.errors import FilterError, QueryError
 from kg.graph import KnowledgeGraph
 from kg.mapping import lit
-from kg.model import SENSITIVITY_ORDER
+from kg.model import Filters
 from kg.queries.current import is_current
 from kg.store.base import SelectResult
+from kg.typing import CLEARANCES, SENSITIVITY_ORDER, Clearance
 
 
-class ProvenanceFilter(Protocol):
-    """What a filter says about samples (retrieval's ``Filters`` model is one);
-    ``None`` or no labels: any."""
-
-    @property
-    def origin(self) -> str | None: ...
-    @property
-    def dataset(self) -> str | None: ...
-    @property
-    def version(self) -> str | None: ...
-    @property
-    def generator(self) -> str | None: ...
-    @property
-    def prompt_version(self) -> str | None: ...
-    @property
-    def annotator(self) -> str | None: ...
-    @property
-    def labels(self) -> Sequence[tuple[str, str]]: ...
-
-
-def visible_sensitivities(clearance: str) -> list[str]:
+def visible_sensitivities(clearance: Clearance) -> list[str]:
     """Sensitivities a caller with ``clearance`` may see (public < internal < restricted)."""
     level = SENSITIVITY_ORDER.get(clearance)
     if level is None:
-        raise QueryError(
-            f"clearance {clearance!r} is unknown; use one of {', '.join(SENSITIVITY_ORDER)}"
-        )
+        raise FilterError(f"clearance {clearance!r} is unknown; use one of {', '.join(CLEARANCES)}")
     return [s for s, n in sorted(SENSITIVITY_ORDER.items(), key=lambda x: x[1]) if n <= level]
 
 
-def allowed_samples_query(filters: ProvenanceFilter, clearance: str) -> str:
+def allowed_samples_query(filters: Filters, clearance: Clearance) -> str:
     """The SPARQL SELECT of the IRIs (``?s``) of the current samples that pass
     ``filters`` and ``clearance``."""
     seen = ", ".join(lit(s) for s in visible_sensitivities(clearance))
@@ -90,7 +68,7 @@ def allowed_samples_query(filters: ProvenanceFilter, clearance: str) -> str:
     return "\n".join(lines)
 
 
-def allowed_sample_iris(kg: KnowledgeGraph, filters: ProvenanceFilter, clearance: str) -> set[str]:
+def allowed_sample_iris(kg: KnowledgeGraph, filters: Filters, clearance: Clearance) -> set[str]:
     """IRIs of the current (never invalidated) samples that pass ``filters`` and
     ``clearance``."""
     result = kg.query(allowed_samples_query(filters, clearance))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,11 +23,11 @@ from kg.errors import QueryError
 from kg.graph import KnowledgeGraph
 from kg.model import ProvenanceSummary
 from kg.store.base import SelectResult
+from kg.typing import ORIGINS, Origin, ProvenanceClass
 
-#: trust class of a sample: a human label beats the origin; "unknown" without one
-ProvenanceClass = Literal["human_labelled", "real", "synthetic", "unknown"]
-
-_ORIGIN_CLASS: dict[str | None, ProvenanceClass] = {"real": "real", "synthetic": "synthetic"}
+#: an origin as stored -> the origin (anything else: unknown)
+_ORIGINS: dict[str | None, Origin] = {o: o for o in ORIGINS}
+_ORIGIN_CLASS: dict[str | None, ProvenanceClass] = {o: o for o in ORIGINS}
 
 _SEP = "\u001f"
 
@@ -142,7 +142,7 @@ def hit_details(kg: KnowledgeGraph, iris: Sequence[str]) -> dict[str, HitDetails
         batches = _split(r.get("batches"))
         origin = _str(r.get("origin"))
         summary = ProvenanceSummary(
-            origin=origin if origin in ("real", "synthetic") else None,  # type: ignore[arg-type]
+            origin=_ORIGINS.get(origin),
             dataset=_str(r.get("dataset")),
             version=max(versions, key=_natural) if versions else None,
             generator=_str(r.get("generator")),

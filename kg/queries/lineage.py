@@ -2,8 +2,8 @@
 
 Resolving what an id names (an answer, a sample revision, a logical sample, an
 external id), a node's properties, an answer's citations, a revision's newer
-revisions and a sample's entity mentions. Values are Python values
-(:func:`kg.graph.to_python`).
+revisions, the samples derived from a revision and a sample's entity mentions.
+Values are Python values (:func:`kg.graph.to_python`).
 """
 
 from __future__ import annotations
@@ -46,6 +46,27 @@ class MentionedEntity:
     mentions: int
     #: the distinct texts of those mentions, sorted
     texts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedSample:
+    """A sample revision that ``prov:wasDerivedFrom`` another, with how it was made."""
+
+    iri: str
+    external_id: str | None
+    #: a dataset it is a member of (the first by name)
+    dataset: str | None
+    kind: str | None
+    origin: str | None
+    text: str | None
+    invalidated_at: Any = None
+    #: the generation activity and its configuration (synthetic samples)
+    generation: str | None = None
+    config: str | None = None
+    generator: str | None = None
+    model: str | None = None
+    prompt_template: str | None = None
+    prompt_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +151,49 @@ def newer_revisions(kg: KnowledgeGraph, sample: str) -> list[str]:
     """The revisions that ``prov:wasRevisionOf`` ``sample``, by IRI."""
     rows = kg.select(f"SELECT DISTINCT ?n WHERE {{ ?n prov:wasRevisionOf <{sample}> }} ORDER BY ?n")
     return [str(r["n"]) for r in rows]
+
+
+def derived_samples(kg: KnowledgeGraph, sample: str) -> list[DerivedSample]:
+    """The sample revisions that ``prov:wasDerivedFrom`` ``sample``, by IRI.
+
+    Answers derived from it are not samples and are left out.
+    """
+    rows = kg.select(
+        "SELECT ?d ?ext ?dataset ?kind ?origin ?text ?inv ?g ?c ?generator ?model ?template "
+        f"?pv WHERE {{ ?d prov:wasDerivedFrom <{sample}> ; a pr:Sample . "
+        "OPTIONAL { ?d pr:externalId ?ext } OPTIONAL { ?d pr:kind ?kind } "
+        "OPTIONAL { ?d pr:origin ?origin } OPTIONAL { ?d pr:text ?text } "
+        "OPTIONAL { ?d prov:invalidatedAtTime ?inv } "
+        "OPTIONAL { ?d pr:inDatasetVersion ?dv . ?dv pr:datasetName ?dataset } "
+        "OPTIONAL { ?d prov:wasGeneratedBy ?g . ?g a pr:Generation ; prov:used ?c . "
+        "?c a pr:GeneratorConfig . OPTIONAL { ?c pr:generatorName ?generator } "
+        "OPTIONAL { ?c pr:modelName ?model } OPTIONAL { ?c pr:promptTemplate ?template } "
+        "OPTIONAL { ?c pr:promptVersion ?pv } } }"
+    )
+    # a row per dataset version: keep the first dataset by name
+    best: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        kept = best.get(r["d"])
+        if kept is None or str(r.get("dataset") or "") < str(kept.get("dataset") or ""):
+            best[r["d"]] = r
+    return [
+        DerivedSample(
+            iri=d,
+            external_id=r.get("ext"),
+            dataset=r.get("dataset"),
+            kind=r.get("kind"),
+            origin=r.get("origin"),
+            text=r.get("text"),
+            invalidated_at=r.get("inv"),
+            generation=r.get("g"),
+            config=r.get("c"),
+            generator=r.get("generator"),
+            model=r.get("model"),
+            prompt_template=r.get("template"),
+            prompt_version=r.get("pv"),
+        )
+        for d, r in sorted(best.items())
+    ]
 
 
 def mentioned_entities(kg: KnowledgeGraph, sample: str) -> list[MentionedEntity]:

@@ -48,7 +48,10 @@ SELECT ?s ?ext ?origin ?kind ?sensitivity ?current ?invalidated ?config WHERE {{
   OPTIONAL {{ ?s pr:kind ?kind }}
   OPTIONAL {{ ?s pr:sensitivity ?sensitivity }}
   OPTIONAL {{ ?s prov:invalidatedAtTime ?invalidated }}
-  OPTIONAL {{ ?s prov:wasGeneratedBy ?g . ?g a pr:Generation ; prov:used ?config }}
+  OPTIONAL {{
+    ?s prov:wasGeneratedBy ?g . ?g a pr:Generation ; prov:used ?config .
+    ?config a pr:GeneratorConfig
+  }}
 }}
 """
 

@@ -1,7 +1,9 @@
 """Revision lookups: what the committed graph already holds for the samples a batch brings.
 
 Ingest asks these before it decides, per record, whether it is new, unchanged, a
-revision or a revert (:mod:`ingest.decide`). They read committed data only (see
+revision or a revert (:mod:`ingest.decide`), and, for the records that name
+sources in ``derived_from``, which revision of each source is current
+(:func:`current_revision_iris`). They read committed data only (see
 :meth:`kg.graph.KnowledgeGraph.query`), so a batch never sees its own open graph.
 Values come back as plain strings (:mod:`kg.queries.rows`): a chunk's lookup
 returns a row per revision and dataset version, on the ingest's hot path.
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from kg import ids
 from kg.graph import KnowledgeGraph
-from kg.queries.current import bind_current
+from kg.queries.current import bind_current, current_sample
 from kg.queries.rows import select_rows, value_of
 
 
@@ -89,4 +91,31 @@ def current_revisions(
             dataset_versions=frozenset(dvs),
             revision_hashes=frozenset(v[0][:16] for v in per.values()),
         )
+    return out
+
+
+def current_revision_iris(kg: KnowledgeGraph, logical_iris: Iterable[str]) -> dict[str, str]:
+    """The current (not invalidated) revision of each logical sample, in one query.
+
+    What ingest links a derived sample to (``derived_from``). Logical samples with
+    no current revision (never ingested, or deleted) are left out of the answer;
+    should one have several, the last by IRI is given.
+    """
+    keys = sorted(set(logical_iris))
+    if not keys:
+        return {}
+    values = " ".join(f"<{k}>" for k in keys)
+    rows = select_rows(
+        kg,
+        "SELECT ?logical ?s WHERE {\n"
+        f"  VALUES ?logical {{ {values} }}\n"
+        "  ?s prov:specializationOf ?logical .\n"
+        f"  {current_sample('?s')}\n"
+        "}",
+    )
+    out: dict[str, str] = {}
+    for row in rows:
+        logical, s = value_of(row["logical"]), value_of(row["s"])
+        if s > out.get(logical, ""):
+            out[logical] = s
     return out

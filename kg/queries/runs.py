@@ -34,6 +34,9 @@ class RunRecord(BaseModel):
     run_file: str | None
     started: datetime | None
     ended: datetime | None
+    #: the recorded ``pr:runSpec`` JSON (``evaluation.spec.RunSpec.to_dict()``);
+    #: ``None`` for a run recorded before run specs were
+    run_spec: dict[str, Any] | None = None
 
 
 class RunSummary(BaseModel):
@@ -65,6 +68,7 @@ def run_record(kg: KnowledgeGraph, run_id: str) -> RunRecord | None:
     rows = kg.select(
         f"""
 SELECT ?gs ?title ?gsv ?kind ?settings ?k ?seed ?model ?manifest ?version ?file ?start ?end
+       ?spec
 WHERE {{
   <{run}> a pr:EvaluationRun ;
           pr:goldenSet ?gs ; pr:goldenSetVersion ?gsv ; pr:retrieverKind ?kind ;
@@ -76,6 +80,7 @@ WHERE {{
   OPTIONAL {{ <{run}> pr:runFile ?file }}
   OPTIONAL {{ <{run}> prov:startedAtTime ?start }}
   OPTIONAL {{ <{run}> prov:endedAtTime ?end }}
+  OPTIONAL {{ <{run}> pr:runSpec ?spec }}
 }}
 """
     )
@@ -98,6 +103,7 @@ WHERE {{
         run_file=_text(r.get("file")),
         started=r.get("start"),
         ended=r.get("end"),
+        run_spec=_json(r.get("spec")),
     )
 
 

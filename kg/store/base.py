@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Literal, Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Triple
 from pyoxigraph import Literal as RdfLiteral
 
+from kg.typing import RdfFormatName
+
 Term = NamedNode | BlankNode | RdfLiteral | Triple
-RdfFormatName = Literal["nquads", "trig", "turtle", "ntriples"]
 
 
 @dataclass

@@ -11,7 +11,8 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError, StoreLockedError
-from kg.store.base import QueryResult, RdfFormatName, SelectResult
+from kg.store.base import QueryResult, SelectResult
+from kg.typing import RdfFormatName
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "nquads": ox.RdfFormat.N_QUADS,

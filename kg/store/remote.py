@@ -34,8 +34,9 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import QueryError, RemoteStoreError, StoreError
-from kg.store.base import QueryResult, RdfFormatName, SelectResult
+from kg.store.base import QueryResult, SelectResult
 from kg.store.embedded import FORMATS, to_result
+from kg.typing import RdfFormatName
 
 #: What we accept from the query endpoint: results for SELECT/ASK, N-Triples for graphs.
 QUERY_ACCEPT = (

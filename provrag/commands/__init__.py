@@ -11,7 +11,8 @@ from provrag.errors import CommandModuleError
 
 #: command modules, in the order their commands appear in ``provrag --help``
 MODULES = [
-    "provrag.commands.graph_cmds",  # init, sparql, stats, validate, export, import
+    "provrag.commands.graph_cmds",  # init, sparql, stats, validate
+    "provrag.commands.transfer_cmds",  # export, import
     "provrag.commands.ingest_cmds",  # ingest, delete
     "provrag.commands.retrieval_cmds",  # search, ask
     "provrag.commands.trace_cmd",  # trace

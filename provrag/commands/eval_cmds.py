@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
+from kg.typing import Clearance, RetrieverMode
 from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 from provrag.commands.progress import counted
 from provrag.exit_codes import ExitCode
@@ -18,7 +18,7 @@ from provrag.exit_codes import ExitCode
 if TYPE_CHECKING:
     from evaluation.compare import Comparison
     from evaluation.gates import GateOutcome
-    from evaluation.runner import EvalResult
+    from evaluation.results import EvalResult
     from kg.graph import KnowledgeGraph
     from provrag.evaluating import BeirIngest, EvalOptions, Rerun
     from provrag.settings import Settings
@@ -73,19 +73,6 @@ REPORT_HELP = _paragraphs(
 )
 
 
-class RetrieverChoice(StrEnum):
-    dense = "dense"
-    lexical = "lexical"
-    hybrid = "hybrid"
-    enriched = "enriched"
-
-
-class ClearanceChoice(StrEnum):
-    public = "public"
-    internal = "internal"
-    restricted = "restricted"
-
-
 def register(app: typer.Typer) -> None:
     eval_app = typer.Typer(help=EVAL_HELP, no_args_is_help=False)
     eval_app.callback(invoke_without_command=True)(eval_main)
@@ -120,7 +107,7 @@ def eval_main(
     ] = None,
     split: Annotated[str, typer.Option("--split", help="BEIR qrels split")] = "test",
     retriever: Annotated[
-        RetrieverChoice | None,
+        RetrieverMode | None,
         typer.Option("--retriever", "-r", help="retriever kind (default: settings retrieval.mode)"),
     ] = None,
     k: Annotated[
@@ -142,13 +129,13 @@ def eval_main(
         typer.Option("--depth", min=1, help="results asked per query (default max(100, k))"),
     ] = None,
     clearance: Annotated[
-        ClearanceChoice,
+        Clearance,
         typer.Option(
             "--clearance",
             help="caller clearance; restricted by default, since "
             "golden sets may cite restricted samples",
         ),
-    ] = ClearanceChoice.restricted,
+    ] = "restricted",
     gate: Annotated[
         list[str] | None,
         typer.Option(
@@ -185,11 +172,11 @@ def eval_main(
     except errors as exc:
         fail(escape(str(exc)))
     options = evaluating.EvalOptions(
-        retriever_kind=(retriever.value if retriever else settings.retrieval.mode),
+        retriever_kind=retriever,
         ks=k or [10],
         metrics=metric or None,
         depth=depth,
-        clearance=clearance.value,
+        clearance=clearance,
         seed=seed,
         answers=answers,
         ignore_identical_ids=beir is not None and not keep_identical,

@@ -1,8 +1,7 @@
-"""Graph commands: ``init``, ``sparql``, ``stats``, ``validate``, ``export``, ``import``.
+"""Graph commands: ``init``, ``sparql``, ``stats``, ``validate``.
 
-``export`` writes RDF (kg.io) or the networkx lineage graph (kg.netview).
-
-Library code is imported inside the commands, so ``provrag --help`` stays instant.
+``export`` and ``import`` are in :mod:`provrag.commands.transfer_cmds`. Library
+code is imported inside the commands, so ``provrag --help`` stays instant.
 """
 
 from __future__ import annotations
@@ -13,23 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from kg.typing import SPARQL_FORMATS, SparqlFormat, literal_value
+
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
     from kg.store.base import QueryResult
 
 T = TypeVar("T")
 
-SPARQL_FORMATS = ("table", "json", "csv", "turtle")
-EXPORT_FORMATS = ("turtle", "nquads", "trig", "graphml", "gexf")
-#: formats of the networkx lineage graph (kg.netview.lineage_graph), not RDF
-GRAPH_FORMATS = ("graphml", "gexf")
-_EXPORT_EXTENSIONS = {
-    ".ttl": "turtle",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".graphml": "graphml",
-    ".gexf": "gexf",
-}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -77,7 +67,7 @@ CONFIG_TEMPLATE = """\
 # [retrieval]
 # fusion = "rrf"                # rrf | weighted
 # rrf_k = 60
-# weights = { dense = 1.0, lexical = 1.0, graph = 1.0 }
+# weights = { dense = 1.0, lexical = 0.5, graph = 1.0 }
 # provenance_weighting = false
 # provenance_weights = { human_labelled = 1.2, real = 1.0, synthetic = 0.8 }
 # graph_hops = 1
@@ -172,7 +162,7 @@ def _csv_value(term: Any) -> str:
     return str(term)
 
 
-def render_result(result: QueryResult, fmt: str) -> Any:
+def render_result(result: QueryResult, fmt: SparqlFormat) -> Any:
     """Text (json, csv, turtle) or a rich renderable (table) for a query result."""
     import csv
     import io
@@ -280,7 +270,7 @@ def sparql(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="read the query from this file")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json | csv | turtle")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=" | ".join(SPARQL_FORMATS))] = "table",
 ) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
@@ -290,7 +280,8 @@ def sparql(
     from provrag.commands.common import fail, usage_error
     from provrag.errors import UsageError
 
-    if fmt not in SPARQL_FORMATS:
+    shape = literal_value(SPARQL_FORMATS, fmt)
+    if shape is None:
         usage_error(f"unknown --format {fmt!r}; use one of: {', '.join(SPARQL_FORMATS)}", ctx)
     if (query is None) == (file is None):
         usage_error("give either a QUERY or --file FILE (exactly one)", ctx)
@@ -302,7 +293,7 @@ def sparql(
             fail(f"cannot read the query file {file}: {exc}")
     result = _with_kg(ctx, lambda kg: kg.query(text or ""), recover=False)
     try:
-        rendered = render_result(result, fmt)
+        rendered = render_result(result, shape)
     except UsageError as exc:
         usage_error(str(exc), ctx)
     _print(rendered)
@@ -390,110 +381,8 @@ def validate(
     raise typer.Exit(ExitCode.OK if report.conforms else ExitCode.CHECK_FAILED)
 
 
-def export(
-    ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help="turtle | nquads | trig | graphml | gexf (default: from the extension)",
-        ),
-    ] = None,
-) -> None:
-    """Export the graph to a file.
-
-    RDF: nquads/trig are a full backup, turtle the union of the graphs. graphml/gexf:
-    the lineage graph for graph tools (Gephi, Cytoscape, networkx): samples with
-    their provenance as attributes, linked to the entities they mention, their
-    generator configurations, annotators, dataset versions and source samples.
-    """
-    from provrag.commands.common import console, usage_error
-
-    name = fmt or _EXPORT_EXTENSIONS.get(output.suffix.lower())
-    if name is None:
-        usage_error(
-            f"cannot tell the format of {output} from its extension; "
-            f"pass --format ({', '.join(EXPORT_FORMATS)})",
-            ctx,
-        )
-    if name not in EXPORT_FORMATS:
-        usage_error(f"unknown --format {name!r}; use one of: {', '.join(EXPORT_FORMATS)}", ctx)
-    if name in GRAPH_FORMATS:
-        nodes, edges = _with_kg(ctx, lambda kg: _write_lineage_graph(kg, output, name))
-        console.print(
-            f"exported {nodes} nodes and {edges} edges as {name} to {output}", highlight=False
-        )
-        return
-    from kg.io import export_graph
-
-    written = _with_kg(ctx, lambda kg: export_graph(kg, output, name))  # type: ignore[arg-type]
-    console.print(f"exported {written} statements as {name} to {output}", highlight=False)
-
-
-def _write_lineage_graph(kg: KnowledgeGraph, output: Path, fmt: str) -> tuple[int, int]:
-    """Write :func:`kg.netview.lineage_graph` with networkx; (nodes, edges) written.
-
-    Like the RDF export, the file appears whole or not at all (written aside, then renamed).
-    """
-    import os
-
-    import networkx as nx
-
-    from kg.netview import lineage_graph
-    from provrag.commands.common import fail
-
-    graph = lineage_graph(kg)
-    partial = output.with_name(output.name + ".part")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "graphml":
-            nx.write_graphml(graph, partial)
-        else:
-            nx.write_gexf(graph, partial)
-        os.replace(partial, output)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        fail(f"cannot write {output}: {exc}")
-    return graph.number_of_nodes(), graph.number_of_edges()
-
-
-def import_cmd(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="RDF file: .ttl .nt .nq .trig .rdf .owl .jsonld")],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="RDF format (default: from the extension)")
-    ] = None,
-    graph: Annotated[
-        str | None,
-        typer.Option("--graph", help="named graph IRI for the triples (default: one per file)"),
-    ] = None,
-) -> None:
-    """Load an RDF file (a backup, an external vocabulary, a gazetteer) into the graph.
-
-    Triple formats go into one named graph per file; importing the same file twice
-    changes nothing. Dataset formats (nquads, trig, jsonld) keep their graphs.
-    """
-    from kg.io import import_rdf
-    from provrag.commands.common import console
-
-    report = _with_kg(ctx, lambda kg: import_rdf(kg, file, fmt, graph))
-    if report.already_imported:
-        console.print(f"{file} was imported before: nothing to do", highlight=False)
-        return
-    console.print(
-        f"imported {report.statements} statements ({report.added} new) from {file} "
-        f"as {report.format} into {len(report.graphs)} graph(s)",
-        highlight=False,
-    )
-    for g in report.graphs:
-        console.print(f"  {g}", highlight=False)
-
-
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("sparql")(sparql)
     app.command("stats")(stats)
     app.command("validate")(validate)
-    app.command("export")(export)
-    app.command("import")(import_cmd)

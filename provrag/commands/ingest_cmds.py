@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import warnings
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from kg.typing import OnDuplicate, OnInvalid
 from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 from provrag.commands.progress import RecordProgress, counted
 from provrag.exit_codes import ExitCode
@@ -37,6 +37,10 @@ INGEST_HELP = _paragraphs(
     """CSV and Parquet carry the JSONL fields, nested ones as dotted columns
     (generation.prompt_version, metadata.product), labels as a JSON column or as
     labels.0.field, labels.0.value, ... columns.""",
+    """derived_from names the samples a record was made from (id, or dataset:id for
+    another dataset): each must be a current sample, in the graph or in the same input;
+    the sample is linked to the revision current then (prov:wasDerivedFrom). A missing
+    source makes the record invalid (field derived_from).""",
     """--on-invalid: fail (abort, nothing written), skip, or quarantine (default: each bad
     record goes to <home>/quarantine/<batch>.jsonl with file, line, field and message).
     --on-duplicate is about an id repeated within the input: skip (keep the first,
@@ -55,18 +59,6 @@ DELETE_HELP = _paragraphs(
     "Exit codes: 0 samples were invalidated; 1 nothing matched, or an error; 64 no selector, "
     "or --version without --dataset / --prompt-version without --generator.",
 )
-
-
-class OnInvalidChoice(StrEnum):
-    fail = "fail"
-    skip = "skip"
-    quarantine = "quarantine"
-
-
-class OnDuplicateChoice(StrEnum):
-    skip = "skip"
-    overwrite = "overwrite"
-    fail = "fail"
 
 
 def register(app: typer.Typer) -> None:
@@ -89,13 +81,13 @@ def ingest(
         str | None, typer.Option("--version", help="dataset version for records without one")
     ] = None,
     on_invalid: Annotated[
-        OnInvalidChoice,
+        OnInvalid,
         typer.Option("--on-invalid", help="what to do with a record that fails validation"),
-    ] = OnInvalidChoice.quarantine,
+    ] = "quarantine",
     on_duplicate: Annotated[
-        OnDuplicateChoice,
+        OnDuplicate,
         typer.Option("--on-duplicate", help="what to do with an id repeated within the input"),
-    ] = OnDuplicateChoice.skip,
+    ] = "skip",
     no_ner: Annotated[bool, typer.Option("--no-ner", help="skip entity extraction")] = False,
     no_index: Annotated[
         bool, typer.Option("--no-index", help="do not update the search index afterwards")
@@ -130,8 +122,8 @@ def ingest(
                 paths,
                 dataset=dataset,
                 version=version,
-                on_invalid=on_invalid.value,
-                on_duplicate=on_duplicate.value,
+                on_invalid=on_invalid,
+                on_duplicate=on_duplicate,
                 extractor=extractor,
                 chunk_size=chunk_size or settings.chunk_size,
                 quarantine_dir=settings.quarantine_dir,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kg.typing import Clearance, Origin, RetrieverMode
 from provrag.commands.common import console, err_console, fail, settings_of, usage_error
 
 if TYPE_CHECKING:
-    from kg.model import ScoredPassage
+    from kg.model import Filters, ScoredPassage
     from retrieval.answerer import AnswerResult
-    from retrieval.filters import Filters
     from retrieval.retriever import GraphRetriever
 
 SEARCH_HELP = """Search the samples: dense, lexical, hybrid or graph-enriched (default).
@@ -39,33 +38,15 @@ lineage. Takes the same filters as `provrag search`.
 """
 
 
-class RetrieverChoice(StrEnum):
-    dense = "dense"
-    lexical = "lexical"
-    hybrid = "hybrid"
-    enriched = "enriched"
-
-
-class OriginChoice(StrEnum):
-    real = "real"
-    synthetic = "synthetic"
-
-
-class ClearanceChoice(StrEnum):
-    public = "public"
-    internal = "internal"
-    restricted = "restricted"
-
-
-Retriever = Annotated[
-    RetrieverChoice | None,
+RetrieverOpt = Annotated[
+    RetrieverMode | None,
     typer.Option(
         "--retriever",
         help="channels to use (default: settings retrieval.mode, enriched)",
         show_default=False,
     ),
 ]
-Origin = Annotated[OriginChoice | None, typer.Option("--origin", help="sample origin")]
+OriginOpt = Annotated[Origin | None, typer.Option("--origin", help="sample origin")]
 Dataset = Annotated[str | None, typer.Option("--dataset", help="dataset name")]
 Version = Annotated[str | None, typer.Option("--version", help="dataset version label")]
 Generator = Annotated[str | None, typer.Option("--generator", help="generator name (synthetic)")]
@@ -78,7 +59,7 @@ Labels = Annotated[
     typer.Option("--label", help="FIELD=VALUE a label must have (repeatable)", show_default=False),
 ]
 ClearanceOpt = Annotated[
-    ClearanceChoice | None,
+    Clearance | None,
     typer.Option(
         "--clearance",
         help="highest sensitivity you may see (default: settings, internal)",
@@ -97,25 +78,23 @@ def _filters(ctx: typer.Context, **values: Any) -> Filters:
     """The search filters of the command line; a malformed one is a usage error."""
     from pydantic import ValidationError
 
-    from retrieval.errors import FilterError
-    from retrieval.filters import Filters
+    from kg.errors import FilterError
+    from kg.model import Filters
 
     labels = values.pop("labels") or []
-    plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
     try:
-        return Filters.model_validate({"labels": labels, **plain})
+        return Filters.model_validate({"labels": labels, **values})
     except (FilterError, ValidationError) as exc:
         usage_error(str(exc), ctx)
 
 
-def _open(ctx: typer.Context, retriever: RetrieverChoice | None) -> tuple[Any, GraphRetriever]:
+def _open(ctx: typer.Context, retriever: RetrieverMode | None) -> tuple[Any, GraphRetriever]:
     from provrag.app import open_kg
     from provrag.wiring import build_retriever
 
     settings = settings_of(ctx)
     kg = open_kg(settings)
-    mode = retriever.value if isinstance(retriever, Enum) else retriever
-    return settings, build_retriever(settings, kg, mode=mode)  # type: ignore[arg-type]
+    return settings, build_retriever(settings, kg, mode=retriever)
 
 
 def search(
@@ -126,8 +105,8 @@ def search(
     explain: Annotated[
         bool, typer.Option("--explain", help="channel scores, graph paths and provenance")
     ] = False,
-    retriever: Retriever = None,
-    origin: Origin = None,
+    retriever: RetrieverOpt = None,
+    origin: OriginOpt = None,
     dataset: Dataset = None,
     version: Version = None,
     generator: Generator = None,
@@ -255,8 +234,8 @@ def ask(
         bool, typer.Option("--record", help="store the answer and its citations in the graph")
     ] = False,
     json_out: JsonOut = False,
-    retriever: Retriever = None,
-    origin: Origin = None,
+    retriever: RetrieverOpt = None,
+    origin: OriginOpt = None,
     dataset: Dataset = None,
     version: Version = None,
     generator: Generator = None,

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kg.typing import TRACE_FORMATS
+
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
-FORMATS: tuple[str, ...] = ("tree", "json", "turtle", "prov-json", "prov-n")
 #: width of the tree when stdout is not a terminal
 _PIPE_WIDTH = 240
 
@@ -25,9 +26,7 @@ def trace(
     ],
     fmt: Annotated[
         str,
-        typer.Option(
-            "--format", "-f", help="tree | json | turtle | prov-json | prov-n", show_default=True
-        ),
+        typer.Option("--format", "-f", help=" | ".join(TRACE_FORMATS), show_default=True),
     ] = "tree",
     dataset: Annotated[
         str | None,
@@ -44,8 +43,8 @@ def trace(
     from provrag.app import open_kg
     from provrag.commands.common import console, fail, settings_of, usage_error
 
-    if fmt not in FORMATS:
-        usage_error(f"unknown --format {fmt!r}; use one of: {', '.join(FORMATS)}", ctx)
+    if fmt not in TRACE_FORMATS:
+        usage_error(f"unknown --format {fmt!r}; use one of: {', '.join(TRACE_FORMATS)}", ctx)
     settings = settings_of(ctx)
     error: str | None = None
     output: Any = None

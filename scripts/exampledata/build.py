@@ -149,6 +149,7 @@ class Builder:
             "dataset": src.dataset,
             "version": src.v1 if month == 10 else src.v2,
             "kind": "passage",
+            "derived_from": [source_id],
             "generation": {
                 "generator": src.paraphraser,
                 "model": src.engine,
@@ -161,13 +162,13 @@ class Builder:
             "labels": labels,
             "sensitivity": source.sensitivity,
             "metadata": {
-                "paraphrase_of": source_id,
                 "topic": source.topic,
                 "product": source.product or src.default_product[source.topic],
             },
         }
 
-    def question_record(self, spec: Spec, p: Passage, about: str) -> Record:
+    def question_record(self, spec: Spec, p: Passage, source_id: str) -> Record:
+        """A user question about the passage ``p`` (whose id is ``source_id``)."""
         seed, src = self.seed, self.src
         sid, _, template, version, variant = spec
         r = rng_for(seed, "question", sid)
@@ -189,6 +190,7 @@ class Builder:
             "dataset": src.dataset,
             "version": src.v1,
             "kind": "question",
+            "derived_from": [source_id],
             "generation": {
                 "generator": src.question_gen,
                 "model": src.engine,
@@ -201,7 +203,6 @@ class Builder:
             "labels": labels,
             "sensitivity": "internal",
             "metadata": {
-                "about": about,
                 "topic": p.topic,
                 "persona": "agent" if p.section == "agent-handbook" else "customer",
             },
@@ -346,9 +347,9 @@ def build(src: Source, seed: int) -> Built:
 def _golden(src: Source, v1: list[Record], real_ids: dict[str, str]) -> list[Record]:
     paraphrases: dict[str, list[Record]] = {}
     for rec in v1:
-        paraphrase_of = rec["metadata"].get("paraphrase_of")
-        if paraphrase_of:
-            paraphrases.setdefault(paraphrase_of, []).append(rec)
+        if rec["origin"] == "synthetic" and rec["kind"] == "passage":
+            for source in rec["derived_from"]:
+                paraphrases.setdefault(source, []).append(rec)
     out = []
     for i, spec in enumerate(src.golden, start=1):
         relevant: dict[str, int] = {}

@@ -25,6 +25,7 @@ from kg.mapping import (
 )
 from kg.model import SampleRecord
 from kg.store.embedded import OxigraphStore
+from kg.typing import IndexType
 from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.index_sync import sync_index
 from searchbench.common import console, percentiles, table, tile, timed
@@ -95,13 +96,15 @@ def bench_retriever(
     base_vectors: np.ndarray,
     corpus: tuple[list[str], list[str], str, list[str], list[list[int]]],
     n_queries: int,
-    index_types: Sequence[str] = ("flat",),
+    index_types: Sequence[IndexType] = ("flat",),
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from kg.model import Filters
+    from kg.typing import RetrieverMode
     from provrag.wiring import NerQueryLinker
+    from retrieval.config import RetrieverConfig
     from retrieval.embedder import EmbeddingCache as Cache
-    from retrieval.filters import Filters
     from retrieval.index_sync import CACHE_FILE
-    from retrieval.retriever import GraphRetriever, RetrieverConfig
+    from retrieval.retriever import GraphRetriever
 
     texts, queries, _, sentences, parts = corpus
     queries = queries[:n_queries]
@@ -130,7 +133,7 @@ def bench_retriever(
             sync_s, report = timed(partial(sync_index, kg, directory, embedder))
             if report.embedded:
                 raise RuntimeError(f"sync embedded {report.embedded} texts; expected none")
-            variants: list[tuple[str, str, RetrieverConfig, Filters | None]] = [
+            variants: list[tuple[str, RetrieverMode, RetrieverConfig, Filters | None]] = [
                 ("dense", "dense", RetrieverConfig(), None),
                 ("dense + graph", "enriched",
                  RetrieverConfig(weights={"dense": 1.0, "lexical": 0.0, "graph": 1.0}), None),
@@ -148,10 +151,10 @@ def bench_retriever(
             ):
                 if index_type != report.index_type:
                     convert_s, report = timed(
-                        partial(sync_index, kg, directory, embedder, index_type=index_type)  # type: ignore[arg-type]
+                        partial(sync_index, kg, directory, embedder, index_type=index_type)
                     )
                     setup[f"convert_to_{index_type}_s"] = round(convert_s, 2)
-                retriever = GraphRetriever(kg, directory, embedder, linker, config, mode)  # type: ignore[arg-type]
+                retriever = GraphRetriever(kg, directory, embedder, linker, config, mode)
                 first_s, _ = timed(partial(retriever.search, queries[0], 10, filters))
                 setup[f"first_query_s[{label}, {index_type}]"] = round(first_s, 3)
                 for q in queries[1:6]:  # warm-up

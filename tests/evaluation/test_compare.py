@@ -6,9 +6,9 @@ import pytest
 
 from evaluation.compare import compare_runs
 from evaluation.errors import EvaluationError
-from evaluation.runner import EvalResult, run_evaluation
+from evaluation.results import EvalResult
 from evaluation.stats import paired_randomization_test
-from tests.evaluation.toy import CannedRetriever, random_world, toy_golden
+from tests.evaluation.toy import CannedRetriever, random_world, run_toy, toy_golden
 
 
 def _run(seed: int, rankings_seed: int, run_id: str, version: str = "1") -> EvalResult:
@@ -16,9 +16,7 @@ def _run(seed: int, rankings_seed: int, run_id: str, version: str = "1") -> Eval
     _, rankings = random_world(rankings_seed)
     # the same queries, rankings from another draw: a different system on the same set
     rankings = {f"random query {i}": r for i, r in enumerate(rankings.values())}
-    result = run_evaluation(
-        toy_golden(items, version), CannedRetriever(rankings, {}), retriever_kind="c"
-    )
+    result = run_toy(toy_golden(items, version), CannedRetriever(rankings, {}))
     result.run_id = run_id
     return result
 

@@ -8,14 +8,14 @@ import pytest
 
 from evaluation.errors import GateError
 from evaluation.gates import Gate, check_gates, gates_from_settings, parse_gate
-from evaluation.runner import EvalResult, run_evaluation
-from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, toy_golden
+from evaluation.results import EvalResult
+from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, run_toy, toy_golden
 
 
 @pytest.fixture
 def result(write_samples: Callable[..., list[str]]) -> EvalResult:
     kg, iris = make_kg(write_samples)
-    return run_evaluation(toy_golden(), CannedRetriever(RANKINGS, iris), retriever_kind="c", kg=kg)
+    return run_toy(toy_golden(), CannedRetriever(RANKINGS, iris), kg=kg)
 
 
 @pytest.mark.parametrize(

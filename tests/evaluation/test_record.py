@@ -25,10 +25,13 @@ from evaluation.record import (
     recorded_numbers,
     save_run,
 )
-from evaluation.runner import EvalResult, run_evaluation
+from evaluation.results import EvalResult
+from evaluation.runner import run_evaluation
+from evaluation.spec import RunSpec
 from kg.graph import KnowledgeGraph
 from kg.mapping.evaluation import metric_value_iri
-from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, toy_golden
+from kg.model import Filters
+from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, run_toy, toy_golden
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "evaluation.md"
 WriteSamples = Callable[..., list[str]]
@@ -42,12 +45,13 @@ def world(write_samples: WriteSamples) -> tuple[KnowledgeGraph, dict[str, str]]:
 def _recorded(kg: KnowledgeGraph, iris: dict[str, str], kind: str = "dense") -> EvalResult:
     golden = toy_golden()
     ingest_golden(kg, golden)
-    result = run_evaluation(golden, CannedRetriever(RANKINGS, iris), retriever_kind=kind, kg=kg)
+    only = Filters(dataset=golden.dataset, clearance="restricted", labels=["intent=x"])
+    result = run_toy(golden, CannedRetriever(RANKINGS, iris), mode=kind, kg=kg, filters=only)
     result.run_id = new_run_id()
     record_run(
         kg,
         result,
-        retriever_settings={"retrieval": {"fusion": "rrf"}, "runner": result.settings},
+        retriever_settings={"channels": [kind], "fusion": "rrf"},
         provrag_version="test",
         embedding_model="test/model",
         index_manifest={"generation": "gen-000001", "count": 10},
@@ -79,11 +83,45 @@ def test_the_run_record_holds_what_a_rerun_needs(world) -> None:
     rec = read_run_record(kg, str(result.run_id))
     assert rec.golden_iri == toy_golden().iri and rec.golden_name == "toy-golden"
     assert (rec.golden_version, rec.retriever_kind, rec.k, rec.seed) == ("1", "dense", 10, 13)
-    assert rec.retriever_settings["runner"]["depth"] == 100
+    assert rec.retriever_settings == {"channels": ["dense"], "fusion": "rrf"}
+    assert RunSpec.from_record(rec) == result.spec
     assert rec.embedding_model == "test/model"
     assert rec.index_manifest == {"generation": "gen-000001", "count": 10}
     assert rec.run_file == "/tmp/run.trec" and rec.provrag_version == "test"
     assert isinstance(rec.started, datetime) and rec.started.tzinfo is not None
+
+
+def test_the_recorded_spec_reruns_to_the_same_numbers(world) -> None:
+    kg, iris = world
+    result = _recorded(kg, iris)
+    spec = RunSpec.from_record(read_run_record(kg, str(result.run_id)))
+    golden = load_golden(kg, spec.golden, spec.golden_version)
+    again = run_evaluation(spec, golden, CannedRetriever(RANKINGS, iris), kg=kg)
+    assert again.numbers() == result.numbers() and again.per_query == result.per_query
+    assert again.spec == result.spec
+
+
+def test_a_run_recorded_before_specs_reads_back_a_spec_of_its_settings(world) -> None:
+    kg, iris = world
+    result = _recorded(kg, iris)
+    result.run_id, result.spec = new_run_id(), None
+    legacy = {
+        "retrieval": {"fusion": "weighted", "mode": "hybrid"},
+        "embedding_model": "old/model",
+        "runner": {
+            "cutoffs": [3, 10],
+            "depth": 50,
+            "filters": {"dataset": "toy", "clearance": "internal", "labels": [["intent", "x"]]},
+            "bootstrap_samples": 200,
+            "answers": False,
+        },
+    }
+    record_run(kg, result, retriever_settings=legacy, provrag_version="old")
+    spec = RunSpec.from_record(read_run_record(kg, str(result.run_id)))
+    assert (spec.golden, spec.golden_version, spec.mode) == ("toy-golden", "1", "dense")
+    assert (spec.ks, spec.depth, spec.bootstrap_samples, spec.seed) == ((10, 3), 50, 200, 13)
+    assert spec.retrieval.fusion == "weighted" and spec.embedding_model == "old/model"
+    assert spec.filters == Filters(dataset="toy", clearance="internal", labels=["intent=x"])
 
 
 def test_every_mean_and_interval_is_in_the_graph(world) -> None:
@@ -187,9 +225,9 @@ def test_the_graph_copy_of_a_golden_set_gives_identical_numbers(world) -> None:
     kg, iris = world
     golden = toy_golden()
     ingest_golden(kg, golden)
-    first = run_evaluation(golden, CannedRetriever(RANKINGS, iris), retriever_kind="c", kg=kg)
+    first = run_toy(golden, CannedRetriever(RANKINGS, iris), kg=kg)
     back = load_golden(kg, golden.name, golden.version)
-    again = run_evaluation(back, CannedRetriever(RANKINGS, iris), retriever_kind="c", kg=kg)
+    again = run_toy(back, CannedRetriever(RANKINGS, iris), kg=kg)
     assert again.numbers() == first.numbers()
     assert json.dumps(again.per_query, sort_keys=True) == json.dumps(
         first.per_query, sort_keys=True

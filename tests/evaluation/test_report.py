@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from evaluation.report import write_report
-from evaluation.runner import EvalResult, run_evaluation
-from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, toy_golden
+from evaluation.results import EvalResult
+from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, run_toy, toy_golden
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -24,10 +24,9 @@ def runs(write_samples: Callable[..., list[str]]) -> list[EvalResult]:
     worse = {q: list(reversed(r)) for q, r in RANKINGS.items()}
     out = []
     for run_id, rankings in (("run-a", RANKINGS), ("run-b", worse)):
-        result = run_evaluation(
+        result = run_toy(
             toy_golden(),
             CannedRetriever(rankings, iris),
-            retriever_kind="c",
             kg=kg,
             min_slice_queries=2,
         )

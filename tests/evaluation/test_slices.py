@@ -9,7 +9,6 @@ import ir_measures
 import pytest
 from ir_measures import nDCG
 
-from evaluation.runner import run_evaluation
 from evaluation.slices import (
     GoldSampleInfo,
     gold_sample_info,
@@ -18,7 +17,7 @@ from evaluation.slices import (
     synthetic_share,
 )
 from kg.graph import KnowledgeGraph
-from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, toy_golden
+from tests.evaluation.toy import RANKINGS, CannedRetriever, make_kg, run_toy, toy_golden
 
 WriteSamples = Callable[..., list[str]]
 
@@ -91,10 +90,9 @@ def test_synthetic_share_counts_the_top_k_only() -> None:
 
 def test_slice_means_average_the_slice_queries_and_small_slices_are_flagged(world) -> None:
     kg, iris = world
-    result = run_evaluation(
+    result = run_toy(
         toy_golden(),
         CannedRetriever(RANKINGS, iris),
-        retriever_kind="c",
         kg=kg,
         min_slice_queries=2,
     )
@@ -113,9 +111,7 @@ def test_slice_means_average_the_slice_queries_and_small_slices_are_flagged(worl
 
 def test_gold_origin_slices_score_a_condensed_list(world) -> None:
     kg, iris = world
-    result = run_evaluation(
-        toy_golden(), CannedRetriever(RANKINGS, iris), retriever_kind="c", kg=kg
-    )
+    result = run_toy(toy_golden(), CannedRetriever(RANKINGS, iris), kg=kg)
     by_label = {s.label: s for s in result.slices}
     real = by_label["gold_origin=real"]
     synthetic = by_label["gold_origin=synthetic"]

@@ -9,8 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from evaluation.golden import GoldenSet
+from evaluation.results import EvalResult
+from evaluation.runner import ProgressFn, run_evaluation
+from evaluation.spec import RunSpec
 from kg.graph import KnowledgeGraph
 from kg.model import (
+    Filters,
     GenerationIn,
     GoldenItem,
     LabelIn,
@@ -19,6 +23,7 @@ from kg.model import (
     ScoredPassage,
 )
 from kg.store.embedded import OxigraphStore
+from kg.typing import RetrieverMode
 
 DATASET = "toy"
 
@@ -110,6 +115,22 @@ def make_kg(write_samples: Callable[..., list[str]]) -> tuple[KnowledgeGraph, di
     return kg, {r.id or "": iri for r, iri in zip(RECORDS, iris, strict=True)}
 
 
+def run_toy(
+    golden: GoldenSet,
+    retriever: Any,
+    *,
+    mode: RetrieverMode = "dense",
+    kg: KnowledgeGraph | None = None,
+    answerer: Any = None,
+    progress: ProgressFn | None = None,
+    **spec: Any,
+) -> EvalResult:
+    """:func:`run_evaluation` of the :class:`RunSpec` of ``golden`` with ``mode`` and ``spec``
+    (answers on when an answerer is given)."""
+    run_spec = RunSpec.for_golden(golden, mode=mode, answers=answerer is not None, **spec)
+    return run_evaluation(run_spec, golden, retriever, kg=kg, answerer=answerer, progress=progress)
+
+
 class CannedRetriever:
     """Returns the canned ranking of a query text; records how it was asked."""
 
@@ -127,7 +148,9 @@ class CannedRetriever:
         self.dataset = dataset
         self.calls: list[tuple[str, int, Any]] = []
 
-    def search(self, query: str, k: int = 10, filters: Any = None) -> list[ScoredPassage]:
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None
+    ) -> list[ScoredPassage]:
         self.calls.append((query, k, filters))
         out = []
         for sid, score in self.rankings.get(query, [])[:k]:
@@ -151,7 +174,7 @@ class FixedAnswerer:
     def __init__(self, answers: dict[str, str]) -> None:
         self.answers = answers
 
-    def answer(self, query: str, k: int = 5, filters: Any = None) -> Any:
+    def answer(self, query: str, k: int = 5, filters: Filters | None = None) -> Any:
         class _A:
             text = self.answers.get(query, "")
 

@@ -142,6 +142,33 @@ def test_parquet_dotted_columns(tmp_path: Path) -> None:
     assert only(path) == RECORD
 
 
+@pytest.mark.parametrize(
+    ("cells", "sources"),
+    [
+        ({"derived_from": '["kb-0001", "manuals:m-7"]'}, ["kb-0001", "manuals:m-7"]),
+        ({"derived_from": "kb-0001"}, ["kb-0001"]),
+        ({"derived_from.0": "kb-0001", "derived_from.1": "kb-0002"}, ["kb-0001", "kb-0002"]),
+    ],
+)
+def test_csv_derived_from_as_json_one_id_or_numbered_columns(
+    tmp_path: Path, cells: dict[str, str], sources: list[str]
+) -> None:
+    data = only(write_csv(tmp_path / "a.csv", [{**FLAT, **cells}]))
+    assert data["derived_from"] == sources
+
+
+def test_csv_derived_from_columns_must_be_numbered(tmp_path: Path) -> None:
+    (record,) = read_records(write_csv(tmp_path / "a.csv", [{**FLAT, "derived_from.x": "a"}]))
+    assert record.data is None and "derived_from.0" in (record.error or "")
+
+
+def test_parquet_derived_from_as_a_list_column(tmp_path: Path) -> None:
+    path = tmp_path / "a.parquet"
+    rec = {**RECORD, "derived_from": ["kb-0001", "manuals:m-7"]}
+    pq.write_table(pa.Table.from_pylist([rec]), path)
+    assert only(path) == rec
+
+
 def test_expand_directories_globs_and_dedupe(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     a = tmp_path / "a.jsonl"

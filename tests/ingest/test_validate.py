@@ -63,6 +63,13 @@ def invalid(data: dict[str, Any]) -> InvalidRecord:
             "must be a text, a number or a boolean",
         ),
         ({"dataset": None}, "dataset", "--dataset"),
+        ({"derived_from": "kb-0"}, "derived_from", "must be a list"),
+        ({"derived_from": [""]}, "derived_from", "holds '', which is not a sample id"),
+        ({"derived_from": ["kb-0", ":kb-0"]}, "derived_from", "holds ':kb-0'"),
+        ({"derived_from": ["manuals:"]}, "derived_from", "holds 'manuals:'"),
+        ({"derived_from": [["kb-0"]]}, "derived_from.0", "must be a text"),
+        ({"derived_from": ["kb-1"]}, "derived_from", "names the sample itself ('kb-1')"),
+        ({"derived_from": ["support-kb:kb-1"]}, "derived_from", "names the sample itself"),
     ],
 )
 def test_bad_records_say_which_field_and_how_to_fix(
@@ -116,3 +123,61 @@ def test_content_hash_ignores_key_order_and_version_but_not_text() -> None:
 def test_integer_ids_are_taken_as_text() -> None:
     result = check({**GOOD, "id": 42})
     assert isinstance(result, ValidRecord) and result.external_id == "42"
+
+
+def test_a_record_derived_from_another_dataset_names_it() -> None:
+    result = check({**GOOD, "derived_from": ["kb-0", "manuals:kb-1", "kb-2", "kb-2", 7]})
+    assert isinstance(result, ValidRecord)
+    assert result.record.derived_from == ["7", "kb-0", "kb-2", "manuals:kb-1"]
+    assert result.sources == tuple(
+        ids.logical_sample_iri(ds, i)
+        for ds, i in [
+            ("support-kb", "7"),
+            ("support-kb", "kb-0"),
+            ("support-kb", "kb-2"),
+            ("manuals", "kb-1"),
+        ]
+    )
+    assert result.raw == "raw text"
+
+
+def test_records_without_sources_keep_no_raw_text() -> None:
+    result = check(GOOD)
+    assert isinstance(result, ValidRecord)
+    assert (result.sources, result.raw) == ((), None)
+
+
+def test_content_hash_of_a_record_without_sources_never_changes() -> None:
+    # sample IRIs embed this hash: a record without derived_from hashes as it always did
+    result = check(
+        {
+            **GOOD,
+            "kind": "question",
+            "generation": {"generator": "faq-paraphraser", "seed": 7, "params": {"t": 0.7}},
+            "labels": [
+                {
+                    "field": "intent",
+                    "value": "card_lost",
+                    "annotator": "ann-3",
+                    "guideline_version": "1.2",
+                }
+            ],
+            "metadata": {"topic": "cards"},
+        }
+    )
+    assert isinstance(result, ValidRecord)
+    assert result.content_hash == (
+        "05150c0c4382092607be8bbf5615a1c6831a057ce6ec1e450d3fe3b9cfc40a38"
+    )
+    assert "derived_from" not in result.record.content()
+
+
+def test_sources_are_content_in_any_order_but_not_their_repeats() -> None:
+    a = check({**GOOD, "derived_from": ["kb-2", "kb-3"]})
+    b = check({**GOOD, "derived_from": ["kb-3", "kb-2", "kb-3"]})
+    c = check({**GOOD, "derived_from": ["kb-2"]})
+    plain = check(GOOD)
+    assert isinstance(a, ValidRecord) and isinstance(b, ValidRecord)
+    assert isinstance(c, ValidRecord) and isinstance(plain, ValidRecord)
+    assert a.content_hash == b.content_hash
+    assert len({a.content_hash, c.content_hash, plain.content_hash}) == 3

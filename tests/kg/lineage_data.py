@@ -5,6 +5,8 @@
 - ``support/real-1``: real; first revision in batch b1 (file A), revised in batch b2
   (file B, dataset version 2), the old revision invalidated; the new one labelled by
   alice (guideline 1.1) and bob (guideline 1.2).
+- ``support/q-1``: a synthetic question made (``derived_from``) from the current
+  real-1, by question-maker prompt version 1, in batch b2.
 - ``dup-1``: one sample of that external id in dataset ``support`` and one in ``other``.
 - one recorded answer citing syn-1 and the current real-1 (two sentences, one each).
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kg import ids
-from kg.answers import CitedSentence, RecordedAnswer, record_answer
+from kg.answers import record_answer
 from kg.graph import KnowledgeGraph
 from kg.mapping import (
     BatchInfo,
@@ -34,7 +36,7 @@ from kg.mapping import (
     sample_context,
     sample_triples,
 )
-from kg.model import GenerationIn, LabelIn, SampleRecord
+from kg.model import CitedSentence, GenerationIn, LabelIn, RecordedAnswer, SampleRecord
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 T1 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
@@ -45,6 +47,7 @@ SHA_B = "b" * 64
 SYN_TEXT = "Acme refunds are processed within five days."
 REAL_TEXT_V1 = "To reset a password open Settings."
 REAL_TEXT_V2 = "To reset your password, open Settings and then Security."
+QUESTION_TEXT = "How do I reset my password?"
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Lineage:
     synthetic: str
     labelled: str
     labelled_old: str
+    question: str
     dup_support: str
     dup_other: str
     batch1: str
@@ -134,10 +138,25 @@ def build(kg: KnowledgeGraph) -> Lineage:
             LabelIn(field="intent", value="account", annotator="bob", guideline_version="1.2"),
         ],
     )
-    b2 = _batch("b2", SHA_B, "data/support-v2.jsonl", T1, 1)
+    b2 = _batch("b2", SHA_B, "data/support-v2.jsonl", T1, 2)
     ctx2 = _context(real_v2, b2.iri, previous=old)
+    question = SampleRecord(
+        id="q-1",
+        text=QUESTION_TEXT,
+        origin="synthetic",
+        dataset="support",
+        version="2",
+        kind="question",
+        derived_from=["real-1"],
+        generation=GenerationIn(
+            generator="question-maker", prompt_template="ask", prompt_version="1", seed=3
+        ),
+    )
+    ctx_q = sample_context(question, "q-1", b2.iri, derived_from=[ctx2.iri])
     statements = batch_triples(b2) + dataset_version_triples("support", "2")
-    statements += sample_triples(real_v2, ctx2, SharedNodes())
+    shared2 = SharedNodes()
+    statements += sample_triples(real_v2, ctx2, shared2)
+    statements += sample_triples(question, ctx_q, shared2)
     statements += invalidation_triples(old, b2.iri, T1)
     with kg.write_graph(b2.iri) as w:
         w.add_statements(statements)
@@ -164,6 +183,7 @@ def build(kg: KnowledgeGraph) -> Lineage:
         synthetic=syn_iri,
         labelled=ctx2.iri,
         labelled_old=old,
+        question=ctx_q.iri,
         dup_support=contexts[("support", "dup-1")].iri,
         dup_other=contexts[("other", "dup-1")].iri,
         batch1=b1.iri,

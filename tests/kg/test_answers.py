@@ -14,11 +14,12 @@ import pytest
 from pydantic import ValidationError
 
 from kg import ids
-from kg.answers import CitedSentence, RecordedAnswer, new_answer_id, record_answer
+from kg.answers import record_answer
 from kg.errors import KGError, NotFoundError
 from kg.graph import KnowledgeGraph
 from kg.mapping import PROV, RDF
 from kg.mapping.answers import answer_triples
+from kg.model import CitedSentence, RecordedAnswer, new_answer_id
 from kg.store.embedded import OxigraphStore
 from kg.terms import PR
 

@@ -235,6 +235,11 @@ def test_edges_say_what_they_mean(lineage: tuple[nx.MultiDiGraph, Any]) -> None:
     assert {t.split(":", 1)[0] for t in labelled["labelled_by"]} == {"annotator"}
     annotators = {g.nodes[t.split(":", 1)[1]]["label"] for t in labelled["labelled_by"]}
     assert annotators == {"alice", "bob"}
+    # a derived question: its generation used its source too, which is not a config
+    question = out(built.question)
+    assert question["derived_from"] == {f"sample:{built.labelled}"}
+    (config,) = question["generated_by_config"]
+    assert config.startswith("generator_config:")
 
 
 def test_provenance_nodes_have_their_own_attributes(
@@ -258,7 +263,9 @@ def test_provenance_nodes_have_their_own_attributes(
     assert by_type["entity"] == [
         {"node_type": "entity", "label": "Acme", "entity_type": "ORG", "normalized": "acme"}
     ]
-    (config,) = by_type["generator_config"]
+    configs = {c["generator"]: c for c in by_type["generator_config"]}
+    assert configs.keys() == {"template-engine", "question-maker"}
+    config = configs["template-engine"]
     assert config["label"] == "template-engine v3"
     assert (config["generator"], config["prompt_version"], config["seed"]) == (
         "template-engine",
@@ -267,7 +274,7 @@ def test_provenance_nodes_have_their_own_attributes(
     )
     versions = {(d["dataset"], d["version"]) for d in by_type["dataset_version"]}
     assert versions == {("support", "1"), ("support", "2"), ("other", "1")}
-    assert len(by_type["sample"]) == 5
+    assert len(by_type["sample"]) == 6
 
 
 def test_mention_counts() -> None:

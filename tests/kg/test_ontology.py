@@ -13,20 +13,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, Namespace
 
 from kg import ids, mapping
-from kg.answers import CitedSentence, RecordedAnswer
 from kg.graph import ONTOLOGY_GRAPH, KnowledgeGraph
 from kg.mapping.answers import answer_triples
 from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
 from kg.model import (
-    AnnotatorKind,
+    CitedSentence,
     GenerationIn,
     GoldenItem,
     LabelIn,
-    Origin,
-    SampleKind,
+    RecordedAnswer,
     SampleRecord,
-    Sensitivity,
 )
 from kg.ontology import (
     declared_terms,
@@ -37,6 +34,7 @@ from kg.ontology import (
 )
 from kg.store.embedded import OxigraphStore
 from kg.terms import PR, PR_NS
+from kg.typing import AnnotatorKind, Origin, SampleKind, Sensitivity
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

@@ -204,3 +204,50 @@ def test_to_dict_is_json_and_keeps_the_tree(answer_tree: TraceNode) -> None:
         count += 1
         stack.extend(node["children"])
     assert count == sum(1 for _ in answer_tree.walk())
+
+
+def test_a_derived_sample_shows_the_revision_it_was_derived_from(
+    built: tuple[KnowledgeGraph, Any],
+) -> None:
+    kg, lineage = built
+    node = trace(kg, "q-1")
+    assert node.iri == lineage.question
+    (source,) = [c for c in node.children if c.relation == "prov:wasDerivedFrom"]
+    assert (source.kind, source.iri) == ("sample", lineage.labelled)
+    assert source.find("label")  # the source in full, its own lineage included
+    # the generation used the source too, but its children stay the config and the agent
+    (generation,) = [c for c in node.children if c.kind == "generation"]
+    assert [c.kind for c in generation.children] == ["generator_config", "agent"]
+    assert generation.children[0].attrs["generator"] == "question-maker"
+    # the question is in the tree already: its source does not list it again
+    assert not node.find("derived_sample")
+
+
+def test_a_passage_lists_the_samples_derived_from_it(built: tuple[KnowledgeGraph, Any]) -> None:
+    kg, lineage = built
+    node = trace(kg, "real-1")
+    (derived,) = [c for c in node.children if c.kind == "derived_sample"]
+    assert (derived.iri, derived.relation) == (lineage.question, "^prov:wasDerivedFrom")
+    assert derived.label == "support/q-1 (question, question-maker prompt v1)"
+    a = derived.attrs
+    assert (a["external_id"], a["dataset"], a["kind"], a["origin"]) == (
+        "q-1",
+        "support",
+        "question",
+        "synthetic",
+    )
+    assert (a["generator"], a["prompt_template"], a["prompt_version"]) == (
+        "question-maker",
+        "ask",
+        "1",
+    )
+    assert a["generation"] == ids.generation_iri(lineage.question)
+    assert a["text"] == _lineage_data().QUESTION_TEXT
+    assert not derived.children
+
+
+def test_an_earlier_revision_lists_nothing_derived_from_the_later_one(
+    built: tuple[KnowledgeGraph, Any],
+) -> None:
+    kg, lineage = built
+    assert not trace(kg, lineage.labelled_old).find("derived_sample")

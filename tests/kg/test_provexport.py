@@ -173,3 +173,30 @@ def test_turtle_holds_exactly_the_lineage(built: tuple[KnowledgeGraph, Any, Trac
     subjects = {q.subject.value for q in store}
     assert lineage.dup_support not in subjects and lineage.dup_other not in subjects
     assert not any(q.predicate.value == f"{PR_NS}batchStatus" for q in store)
+
+
+def test_a_derived_sample_exports_its_source_both_ways(
+    built: tuple[KnowledgeGraph, Any, TraceNode],
+) -> None:
+    kg, lineage, _ = built
+    generation = ids.generation_iri(lineage.question)
+    for ref in ("q-1", "real-1"):  # from the derived sample, and from its source
+        doc = prov.read(io.StringIO(to_prov_json(trace(kg, ref))), format="json")
+        assert isinstance(doc, ProvDocument)
+        derivations = {(g, u, a) for g, u, a, *_ in _relations(doc, ProvDerivation)}
+        assert (lineage.question, lineage.labelled, generation) in derivations, ref
+        usages = {(a, e) for a, e, _ in _relations(doc, ProvUsage)}
+        assert (generation, lineage.labelled) in usages, ref
+        text = to_prov_n(trace(kg, ref))
+        assert f"wasDerivedFrom(prid:{lineage.question[len(ids.ID_NS) :]}" in text
+
+
+def test_turtle_of_a_passage_holds_what_was_derived_from_it(
+    built: tuple[KnowledgeGraph, Any, TraceNode],
+) -> None:
+    kg, lineage, _ = built
+    store = _turtle_graph(lineage_turtle(kg, trace(kg, "real-1")))
+    edges = store.quads_for_pattern(
+        ox.NamedNode(lineage.question), ox.NamedNode(f"{PROV}wasDerivedFrom"), None
+    )
+    assert {q.object for q in edges} == {ox.NamedNode(lineage.labelled)}

@@ -6,12 +6,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kg import ids, mapping
-from kg.answers import CitedSentence, RecordedAnswer
 from kg.graph import KnowledgeGraph
 from kg.mapping.answers import answer_triples
 from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
-from kg.model import GenerationIn, GoldenItem, LabelIn, SampleRecord
+from kg.model import (
+    CitedSentence,
+    GenerationIn,
+    GoldenItem,
+    LabelIn,
+    RecordedAnswer,
+    SampleRecord,
+)
 from kg.ontology import load_ontology
 from kg.shacl import ValidationReport, Violation, validate
 from kg.store.embedded import OxigraphStore
@@ -189,6 +195,26 @@ def test_golden_set_run_and_answer_conform() -> None:
 
 
 # ---------------------------------------------------------------------- broken
+
+
+def test_a_derived_sample_conforms() -> None:
+    source = context(REAL)
+    derived = mapping.sample_context(SYNTHETIC, "syn-1", BATCH, derived_from=[source.iri])
+    statements = samples(REAL) + mapping.sample_triples(SYNTHETIC, derived, mapping.SharedNodes())
+    report = validate(graph_of(batch() + statements))
+    assert report.violations == []
+
+
+def test_a_derivation_from_what_is_not_a_sample_is_reported() -> None:
+    ghost = ids.sample_iri("kb", "ghost", "0" * 64)
+    derived = mapping.sample_context(SYNTHETIC, "syn-1", BATCH, derived_from=[ghost])
+    statements = mapping.sample_triples(SYNTHETIC, derived, mapping.SharedNodes())
+    report = validate(graph_of(batch() + statements))
+    [on_sample] = results_on(report, derived.iri)
+    assert on_sample.path is not None and on_sample.path.endswith("wasDerivedFrom")
+    assert on_sample.value == ghost and "derived_from" in on_sample.message
+    [on_generation] = results_on(report, ids.generation_iri(derived.iri))
+    assert on_generation.value == ghost and "nothing else" in on_generation.message
 
 
 def test_synthetic_sample_without_generation_is_reported() -> None:

@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
         (["eval", "--no-such-option"], "--no-such-option"),
         (["eval", "--golden", "g", "-k", "0"], "-k"),
         (["--store", "bogus", "stats"], "bogus"),
+        (["search", "x", "--retriever", "magic"], "magic"),  # a kg.typing Literal option
+        (["ingest", "f.jsonl", "--on-invalid", "ignore"], "ignore"),
+        (["eval", "--golden", "g", "--clearance", "secret"], "secret"),
         (["no-such-command"], "no-such-command"),
     ],
 )

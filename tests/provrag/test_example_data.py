@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from ingest.pipeline import ingest_files
+from kg.graph import KnowledgeGraph
 from kg.model import GoldenItem, SampleRecord
+from kg.store.embedded import OxigraphStore
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "provrag" / "example_data"
@@ -76,12 +79,18 @@ def test_v1_holds_real_synthetic_and_questions(v1: list[dict[str, Any]]) -> None
     }
 
 
-def test_synthetic_records_point_at_existing_real_passages(v1: list[dict[str, Any]]) -> None:
-    real = {r["id"] for r in v1 if r["origin"] == "real"}
-    for rec in v1:
-        if rec["origin"] == "synthetic":
-            source = rec["metadata"].get("paraphrase_of") or rec["metadata"].get("about")
-            assert source in real, rec["id"]
+@pytest.mark.parametrize("name", ["kb_v1.jsonl", "kb_v2.jsonl"])
+def test_synthetic_records_are_derived_from_earlier_real_passages(name: str) -> None:
+    real: set[str] = set()
+    for rec in _jsonl(name):
+        if rec["origin"] == "real":
+            real.add(rec["id"])
+            assert "derived_from" not in rec, rec["id"]
+        else:
+            (source,) = rec["derived_from"]
+            assert source in real, rec["id"]  # listed before: ingest needs no second pass
+        # relations between samples are graph edges, never metadata keys
+        assert not {"about", "paraphrase_of"} & rec["metadata"].keys(), rec["id"]
 
 
 def test_annotators_disagree_on_a_share_of_labelled_samples(
@@ -148,18 +157,26 @@ def test_golden_judges_both_real_and_synthetic_samples(
     assert meta["dataset"] == "northwind-support" and meta["name"] == "northwind-golden"
 
 
-def test_bad_records_hold_exactly_the_documented_bad_lines(manifest: dict[str, Any]) -> None:
-    bad = good = 0
+def test_bad_records_hold_exactly_the_documented_bad_lines(
+    manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    malformed = 0
     for line in (DATA / "bad_records.jsonl").read_text(encoding="utf-8").splitlines():
         try:
             SampleRecord.model_validate(json.loads(line))
         except (json.JSONDecodeError, ValidationError):
-            bad += 1
-        else:
-            good += 1
+            malformed += 1
     documented = manifest["counts"]["bad_records_bad"]
-    assert bad == documented == 6
-    assert good == manifest["counts"]["bad_records_lines"] - documented
+    assert malformed == 6  # and one well-formed record names a source that does not exist
+    report = ingest_files(
+        KnowledgeGraph(OxigraphStore(None)),
+        [DATA / "bad_records.jsonl"],
+        quarantine_dir=tmp_path,
+    )
+    assert report.quarantined == documented == 7
+    assert report.new == manifest["counts"]["bad_records_lines"] - documented
+    (lineage,) = [bad for bad in report.invalid if bad["field"] == "derived_from"]
+    assert lineage["line"] == 11 and "'intake-404'" in lineage["message"]
     assert f"{documented} bad lines" in (DATA / "README.md").read_text(encoding="utf-8")
 
 

@@ -18,7 +18,7 @@ from kg.store.embedded import OxigraphStore
 from provrag.cli import app
 from provrag.exit_codes import ExitCode
 from provrag.settings import load_settings
-from provrag.wiring import NerQueryLinker, retriever_config
+from provrag.wiring import NerQueryLinker, build_retriever
 from tests.retrieval.search_data import ENTITIES, TEXTS, write_corpus
 
 pytestmark = pytest.mark.model
@@ -201,8 +201,12 @@ def test_query_ner_links_to_the_entity_node_ingest_made() -> None:
     ]
 
 
-def test_retrieval_settings_reach_the_retriever(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path, retrieval={"rrf_k": 10, "graph_hops": 2,
+def test_retrieval_settings_are_the_retrievers_config(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, retrieval={"rrf_k": 10, "graph_hops": 2, "mode": "hybrid",
                                                   "default_clearance": "public"})  # fmt: skip
-    config = retriever_config(settings)
+    retriever = build_retriever(settings, KnowledgeGraph(OxigraphStore(None)))
+    assert retriever.config is settings.retrieval and retriever.mode == "hybrid"
+    config = retriever.config
     assert (config.rrf_k, config.graph_hops, config.default_clearance) == (10, 2, "public")
+    assert retriever.allowed_sets.default_clearance == "public"
+    assert build_retriever(settings, retriever.kg, mode="dense").mode == "dense"

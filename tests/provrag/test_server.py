@@ -94,9 +94,24 @@ def test_search_honours_the_origin_filter(client: TestClient, ingested: dict) ->
     assert hits[0]["sample_id"] == "p1"
 
 
-def test_search_rejects_a_bad_filter(client: TestClient) -> None:
-    response = client.get("/search", params={"q": "x", "origin": "alien"})
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"origin": "alien"}, "origin"),
+        ({"clearance": "secret"}, "clearance"),
+        ({"retriever": "magic"}, "retriever"),
+        ({"label": "topic"}, "FIELD=VALUE"),
+    ],
+)
+def test_search_rejects_a_bad_filter(client: TestClient, params: dict, named: str) -> None:
+    response = client.get("/search", params={"q": "x", **params})
     assert response.status_code == 400
+    assert named in response.text
+
+
+def test_trace_rejects_an_unknown_format(client: TestClient, ingested: dict) -> None:
+    response = client.get("/trace/p3", params={"format": "yaml"})
+    assert response.status_code == 400 and "format" in response.json()["message"]
 
 
 @pytest.mark.model  # `ingested` embeds the samples

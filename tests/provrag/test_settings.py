@@ -1,4 +1,5 @@
-"""Settings that cannot be read or are not valid: a SettingsError naming where and what."""
+"""Settings: the [retrieval] section is the retriever's config, from TOML and environment;
+settings that cannot be read or are not valid raise a SettingsError naming where and what."""
 
 from __future__ import annotations
 
@@ -8,6 +9,36 @@ import pytest
 
 from provrag.errors import SettingsError
 from provrag.settings import load_settings
+from retrieval.config import RetrieverConfig
+
+
+def test_the_toml_retrieval_section_loads_into_the_retriever_config(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text(
+        '[retrieval]\nfusion = "weighted"\nmode = "hybrid"\nweights = { dense = 2.0 }\n',
+        encoding="utf-8",
+    )
+    retrieval = load_settings(tmp_path).retrieval
+    assert isinstance(retrieval, RetrieverConfig)
+    assert (retrieval.fusion, retrieval.mode, retrieval.weights) == (
+        "weighted",
+        "hybrid",
+        {"dense": 2.0},
+    )
+
+
+def test_environment_variables_reach_the_retriever_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROVRAG_RETRIEVAL__RRF_K", "7")
+    monkeypatch.setenv("PROVRAG_RETRIEVAL__DEFAULT_CLEARANCE", "public")
+    retrieval = load_settings(tmp_path).retrieval
+    assert (retrieval.rrf_k, retrieval.default_clearance) == (7, "public")
+
+
+def test_a_value_outside_a_policy_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text('[retrieval]\ngraph_role = "vote"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"retrieval\.graph_role: .*\(got 'vote'\)"):
+        load_settings(tmp_path)
 
 
 def test_a_file_that_is_not_toml_is_named(tmp_path: Path) -> None:

@@ -114,6 +114,35 @@ def test_prov_formats_read_back(home: tuple[Path, Any], fmt: str, reader: str) -
     assert derived == {(answer, lineage.synthetic), (answer, lineage.labelled)}
 
 
+@pytest.mark.parametrize("fmt", ["tree", "json", "turtle", "prov-json", "prov-n"])
+def test_a_passage_shows_what_was_derived_from_it_in_every_format(
+    home: tuple[Path, Any], fmt: str
+) -> None:
+    path, lineage = home
+    result = _run(path, "real-1", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    shown = {
+        "tree": "Derived sample support/q-1 (question, question-maker prompt v1)",
+        "json": '"kind": "derived_sample"',
+        "turtle": lineage.question,
+        "prov-json": lineage.question[len(ids.ID_NS) :],
+        "prov-n": f"wasDerivedFrom(prid:{lineage.question[len(ids.ID_NS) :]}",
+    }[fmt]
+    assert shown in result.output
+
+
+def test_a_derived_sample_shows_its_source(home: tuple[Path, Any]) -> None:
+    path, lineage = home
+    result = _run(path, "q-1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    sources = [
+        c["iri"]
+        for c in json.loads(result.output)["children"]
+        if c["relation"] == "prov:wasDerivedFrom"
+    ]
+    assert sources == [lineage.labelled]
+
+
 def test_trace_by_external_id(home: tuple[Path, Any]) -> None:
     path, lineage = home
     result = _run(path, "syn-1", "--format", "json")

@@ -8,11 +8,10 @@ import pytest
 
 from kg.answers import record_answer
 from kg.graph import KnowledgeGraph
-from kg.model import ScoredPassage
+from kg.model import Filters, ScoredPassage
 from kg.provenance import trace
 from retrieval.answerer import Answerer, ChatGenerator, split_sentences
 from retrieval.errors import AnswerError
-from retrieval.filters import Filters
 from retrieval.index_sync import sync_index
 from retrieval.retriever import GraphRetriever
 from tests.retrieval.conftest import CountingEmbedder, invalidate

@@ -7,9 +7,10 @@ import pytest
 
 from kg import ids
 from kg.graph import KnowledgeGraph
+from kg.model import Filters
 from kg.queries.state import graph_state
 from retrieval.enrich import GraphEnricher, expand, load_entity_graph
-from retrieval.filters import AllowedSet, Filters, allowed_iris
+from retrieval.filters import AllowedSet, allowed_iris
 from retrieval.index import VectorIndex, iri_to_id
 from retrieval.linking import LinkedEntity, NameLinker, simple_normalize
 from tests.retrieval.conftest import invalidate

@@ -2,16 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from kg.errors import FilterError
 from kg.graph import KnowledgeGraph
-from kg.model import GenerationIn, LabelIn, SampleRecord
+from kg.model import Filters, GenerationIn, LabelIn, SampleRecord, parse_label
 from kg.queries.state import graph_state
-from retrieval.errors import FilterError
 from retrieval.filters import (
     AllowedSet,
     AllowedSets,
-    Filters,
     allowed_iris,
-    parse_label,
     visible_sensitivities,
 )
 from retrieval.index import iri_to_id

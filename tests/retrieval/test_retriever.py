@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from kg.graph import KnowledgeGraph
-from kg.model import GenerationIn, LabelIn, SampleRecord
-from retrieval.filters import Filters
+from kg.model import Filters, GenerationIn, LabelIn, Retriever, SampleRecord
+from kg.typing import RETRIEVER_MODES
+from retrieval.config import RetrieverConfig
 from retrieval.index_sync import sync_index
-from retrieval.retriever import MODES, GraphRetriever, Retriever, RetrieverConfig
+from retrieval.retriever import GraphRetriever
 from tests.retrieval.conftest import CountingEmbedder, invalidate
 from tests.retrieval.search_data import ENTITIES, passages, write_corpus
 
@@ -44,7 +45,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeGraph, Path,
     return kg, directory, embedder
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", RETRIEVER_MODES)
 @pytest.mark.parametrize(
     ("filters", "prefix"),
     [(Filters(origin="real"), "r"), (Filters(generator="rare"), "s")],
@@ -61,14 +62,14 @@ def test_a_one_percent_filter_returns_k_hits_all_matching(big, mode, filters, pr
         assert all(h.provenance and h.provenance.origin == "real" for h in hits)
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", RETRIEVER_MODES)
 def test_fewer_matches_than_k_returns_all_of_them(big, mode) -> None:
     kg, directory, embedder = big
     retriever = GraphRetriever(kg, directory, embedder, None, RetrieverConfig(), mode)
     assert len(retriever.search("note", 10, Filters(origin="real"))) == RARE
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", RETRIEVER_MODES)
 def test_a_mostly_allowed_filter_still_returns_k(big, mode) -> None:
     kg, directory, embedder = big
     retriever = GraphRetriever(kg, directory, embedder, None, RetrieverConfig(), mode)
@@ -176,7 +177,7 @@ def test_provenance_summary_names_generator_and_annotators(small, embedder) -> N
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", RETRIEVER_MODES)
 def test_clearance_hides_restricted_samples_unless_cleared(small, embedder, mode) -> None:
     kg, directory, _ = small
     retriever = GraphRetriever(kg, directory, embedder, None, None, mode)
@@ -193,7 +194,7 @@ def test_clearance_hides_restricted_samples_unless_cleared(small, embedder, mode
 
 @pytest.mark.model
 @pytest.mark.parametrize("resync", [False, True])
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", RETRIEVER_MODES)
 def test_an_invalidated_sample_never_comes_back(small, embedder, mode, resync) -> None:
     kg, directory, iris = small
     retriever = GraphRetriever(kg, directory, embedder, None, RetrieverConfig(graph_hops=2), mode)

@@ -1,29 +1,14 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from kg import ids
-from kg.errors import QueryError
+from kg.errors import FilterError
 from kg.graph import KnowledgeGraph
-from kg.model import GenerationIn, LabelIn, SampleRecord
+from kg.model import Filters, GenerationIn, LabelIn, SampleRecord
 from kg.queries.filters import allowed_sample_iris, visible_sensitivities
 from tests.conftest import WriteSamples
 from tests.kg.queries.conftest import invalidate
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """A filter as kg.queries.filters reads one (any object with these attributes)."""
-
-    origin: str | None = None
-    dataset: str | None = None
-    version: str | None = None
-    generator: str | None = None
-    prompt_version: str | None = None
-    annotator: str | None = None
-    labels: tuple[tuple[str, str], ...] = ()
 
 
 def gen(generator: str, prompt_version: str) -> GenerationIn:
@@ -62,29 +47,29 @@ def names(graph: dict[str, str], iris: set[str]) -> set[str]:
 @pytest.mark.parametrize(
     ("criteria", "clearance", "expected"),
     [
-        (Criteria(), "internal", {"r1", "r2", "s1", "s3"}),
-        (Criteria(), "public", {"r2"}),
-        (Criteria(), "restricted", {"r1", "r2", "s1", "s2", "s3"}),
-        (Criteria(origin="real"), "internal", {"r1", "r2"}),
-        (Criteria(dataset="other"), "internal", {"s3"}),
-        (Criteria(dataset="kb", version="2"), "internal", {"r2"}),
-        (Criteria(version="1"), "internal", {"r1", "s1", "s3"}),  # "other" has version "1" too
-        (Criteria(generator="simgen"), "internal", {"s1"}),
-        (Criteria(prompt_version="3"), "internal", {"s1", "s3"}),
-        (Criteria(generator="othergen", prompt_version="3"), "internal", {"s3"}),
-        (Criteria(annotator="alice"), "internal", {"r2", "s3"}),
-        (Criteria(labels=(("intent", "refund"),)), "internal", {"r2", "s3"}),
-        (Criteria(labels=(("intent", "refund"), ("intent", "cancel"))), "internal", {"s3"}),
-        (Criteria(labels=(("urgent", "true"),)), "internal", {"s1"}),
-        (Criteria(origin="synthetic", dataset="other"), "restricted", {"s2", "s3"}),
-        (Criteria(annotator="nobody"), "restricted", set()),
-        (Criteria(dataset='kb" } DROP ALL { "'), "restricted", set()),  # a literal, not SPARQL
+        (Filters(), "internal", {"r1", "r2", "s1", "s3"}),
+        (Filters(), "public", {"r2"}),
+        (Filters(), "restricted", {"r1", "r2", "s1", "s2", "s3"}),
+        (Filters(origin="real"), "internal", {"r1", "r2"}),
+        (Filters(dataset="other"), "internal", {"s3"}),
+        (Filters(dataset="kb", version="2"), "internal", {"r2"}),
+        (Filters(version="1"), "internal", {"r1", "s1", "s3"}),  # "other" has version "1" too
+        (Filters(generator="simgen"), "internal", {"s1"}),
+        (Filters(prompt_version="3"), "internal", {"s1", "s3"}),
+        (Filters(generator="othergen", prompt_version="3"), "internal", {"s3"}),
+        (Filters(annotator="alice"), "internal", {"r2", "s3"}),
+        (Filters(labels=(("intent", "refund"),)), "internal", {"r2", "s3"}),
+        (Filters(labels=(("intent", "refund"), ("intent", "cancel"))), "internal", {"s3"}),
+        (Filters(labels=(("urgent", "true"),)), "internal", {"s1"}),
+        (Filters(origin="synthetic", dataset="other"), "restricted", {"s2", "s3"}),
+        (Filters(annotator="nobody"), "restricted", set()),
+        (Filters(dataset='kb" } DROP ALL { "'), "restricted", set()),  # a literal, not SPARQL
     ],
 )
 def test_each_criterion_selects_exactly_its_samples(
     kg: KnowledgeGraph,
     graph: dict[str, str],
-    criteria: Criteria,
+    criteria: Filters,
     clearance: str,
     expected: set[str],
 ) -> None:
@@ -93,19 +78,19 @@ def test_each_criterion_selects_exactly_its_samples(
 
 def test_invalidated_samples_are_never_allowed(kg: KnowledgeGraph, graph: dict[str, str]) -> None:
     invalidate(kg, [graph["r2"]], "del-1")
-    assert "r2" not in names(graph, allowed_sample_iris(kg, Criteria(), "restricted"))
+    assert "r2" not in names(graph, allowed_sample_iris(kg, Filters(), "restricted"))
 
 
 def test_a_sample_without_sensitivity_counts_as_restricted(kg: KnowledgeGraph) -> None:
     s = f"{ids.ID_NS}sample/x/1/abc"
     kg.update(f'INSERT DATA {{ GRAPH <{ids.batch_iri("manual")}> {{ <{s}> a pr:Sample ; '
               'pr:text "bare" ; pr:origin "real" } }')  # fmt: skip
-    assert s not in allowed_sample_iris(kg, Criteria(), "internal")
-    assert s in allowed_sample_iris(kg, Criteria(), "restricted")
+    assert s not in allowed_sample_iris(kg, Filters(), "internal")
+    assert s in allowed_sample_iris(kg, Filters(), "restricted")
 
 
 def test_clearances_see_their_level_and_below() -> None:
     assert visible_sensitivities("public") == ["public"]
     assert visible_sensitivities("restricted") == ["public", "internal", "restricted"]
-    with pytest.raises(QueryError, match="clearance 'secret' is unknown"):
-        visible_sensitivities("secret")
+    with pytest.raises(FilterError, match="clearance 'secret' is unknown"):
+        visible_sensitivities("secret")  # type: ignore[arg-type]

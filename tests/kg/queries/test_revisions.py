@@ -17,7 +17,7 @@ from kg.mapping import (
     sample_triples,
 )
 from kg.model import SampleRecord
-from kg.queries.revisions import current_revisions, dataset_has_samples
+from kg.queries.revisions import current_revision_iris, current_revisions, dataset_has_samples
 from kg.store.embedded import OxigraphStore
 from tests.conftest import WriteSamples
 
@@ -118,3 +118,17 @@ def test_every_dataset_version_of_the_head_is_listed(
 
 def test_no_keys_ask_nothing(kg: KnowledgeGraph) -> None:
     assert current_revisions(kg, []) == {}
+
+
+def test_current_revision_iris_name_the_current_revision_only(
+    kg: KnowledgeGraph, write_samples: WriteSamples
+) -> None:
+    write_samples(kg, [rec("a", "one"), rec("gone", "bye")])
+    newer = revise(kg, rec("a", "one"), rec("a", "two"), "b2")
+    gone = sample_context(rec("gone", "bye"), "gone", "b").iri
+    deletion = ids.deletion_iri("d1")
+    with kg.write_graph(deletion) as writer:
+        writer.add_statements(invalidation_triples(gone, deletion, AT))
+    logical = {name: ids.logical_sample_iri("kb", name) for name in ("a", "gone", "nope")}
+    assert current_revision_iris(kg, logical.values()) == {logical["a"]: newer}
+    assert current_revision_iris(kg, []) == {}
