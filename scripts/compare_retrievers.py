@@ -270,6 +270,9 @@ def run_dataset(
         f"{mentions.links} links; {len(golden.qrels())} queries"
     )
     linker = LazyNerLinker(p.settings)
+    # models loaded before any row is timed
+    p.embedder.embed(["warm up"])
+    linker.link("warm up")
     results: dict[str, dict[str, Any]] = {}
     per_query: dict[str, dict[str, float]] = {}
     linked = None
