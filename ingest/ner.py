@@ -7,7 +7,11 @@ Two extractors share one linker:
   are always found and the model predicts around them), batched with ``nlp.pipe``.
 - :class:`RuleBasedExtractor` needs no trained model: a blank English pipeline with the
   gazetteer EntityRuler, plus a heuristic for multiword capitalised phrases that do not
-  start a sentence (type ``MISC``). It is the fallback when the model is not installed.
+  start a sentence (type ``MISC``, :mod:`ingest.capitalised`). It is the fallback when
+  the model is not installed.
+
+:mod:`ingest.extractors` adds the other kinds (noun chunks, gazetteer only) on the same
+linker and batching, and chooses among all of them (``ner_extractor``).
 
 Linking gives one entity per (type, :func:`normalize_name`). When a gazetteer is given,
 any of its labels maps a mention to the gazetteer entry: canonical name = prefLabel,
