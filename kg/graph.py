@@ -87,10 +87,24 @@ def is_read_only(sparql: str) -> bool:
 
 
 class KnowledgeGraph:
-    """Queries with our prefixes, batch visibility, and small conveniences."""
+    """Queries with our prefixes, batch visibility, and small conveniences.
+
+    A context manager: ``with KnowledgeGraph(store) as kg:`` closes the store on
+    the way out (an embedded store releases its lock then), also on an error.
+    """
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
+
+    def close(self) -> None:
+        """Close the store (idempotent); the graph cannot be used afterwards."""
+        self.store.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ reads
     def _visible_graphs(self) -> list[str] | None:

@@ -28,7 +28,7 @@ sample's sources too; the trace shows them once, under the sample.
 Every node of the tree (:class:`kg.trace_model.TraceNode`) is a node of the
 graph (its ``iri``); ``relation`` says how its parent points to it. The graph
 reads are :mod:`kg.queries.lineage`; :mod:`kg.provexport` turns the tree into
-Turtle, PROV-JSON and PROV-N, and ``provrag.trace_render`` draws it for a terminal.
+Turtle, PROV-JSON and PROV-N, and ``provrag.render.trace_tree`` draws it for a terminal.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every node of the tree is a node of the graph (its ``iri``); ``relation`` says how
 its parent points to it. :mod:`kg.provexport` turns the tree into Turtle, PROV-JSON
-and PROV-N; the CLI draws it (``provrag.trace_render``).
+and PROV-N; the CLI draws it (``provrag.render.trace_tree``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """``provrag quickstart``: a guided run of the whole job on the bundled example data.
 
 Each step runs a real ``provrag`` command in this process (the same code a user
-runs by hand), shows the command line first, and checks its exit code. The tour
+runs by hand), shows the command line first, and checks its exit code. The
+command line is run by the :data:`RunCommand` the caller passes in (the CLI
+gives its own root command), so this module never imports the CLI. The tour
 ends with a summary of what was measured and where the artefacts are.
 """
 
@@ -11,7 +13,7 @@ import contextlib
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +24,10 @@ from rich.table import Table
 
 from provrag.exit_codes import ExitCode
 from provrag.settings import Settings
+
+#: runs one ``provrag`` command line (the arguments after ``provrag``) in this process
+#: and returns its exit code
+RunCommand = Callable[[list[str]], int]
 
 
 def example_data_dir() -> Path:
@@ -49,6 +55,7 @@ class Outcome:
 class Tour:
     settings: Settings
     console: Console
+    run_command: RunCommand
     outcomes: list[Outcome] = field(default_factory=list)
 
     def _prefix(self) -> list[str]:
@@ -60,34 +67,14 @@ class Tour:
     def run(self, step: Step) -> Outcome:
         import time
 
-        import typer.main
-
-        from provrag.cli import app
-
         shown = " ".join(_quote(a) for a in step.args)
         self.console.rule(f"[bold]{step.title}")
         self.console.print(f"[dim]$[/] provrag {shown}", highlight=False)
-        command = typer.main.get_command(app)
         buffer = io.StringIO()
         started = time.perf_counter()
         sink = contextlib.redirect_stdout(buffer) if step.capture else contextlib.nullcontext()
-        code: int = ExitCode.OK
         with sink:
-            try:
-                result = command.main(
-                    args=self._prefix() + step.args, prog_name="provrag", standalone_mode=False
-                )
-                code = result if isinstance(result, int) else ExitCode.OK
-            except SystemExit as exc:
-                code = (
-                    exc.code
-                    if isinstance(exc.code, int)
-                    else (ExitCode.OK if exc.code is None else ExitCode.ERROR)
-                )
-            except Exception as exc:  # usage errors (exit_code 64) and other click errors
-                code = int(getattr(exc, "exit_code", ExitCode.ERROR))
-                if code:
-                    self.console.print(f"[red]{type(exc).__name__}: {exc}", highlight=False)
+            code = self.run_command(self._prefix() + step.args)
         outcome = Outcome(step, code, buffer.getvalue(), time.perf_counter() - started)
         if step.capture and outcome.output:
             self.console.print(outcome.output.rstrip(), highlight=False, markup=False)
@@ -130,12 +117,15 @@ def _ensure_gazetteer(settings: Settings, gazetteer: Path) -> None:
     config.write_text(text, encoding="utf-8")
 
 
-def run_quickstart(settings: Settings, console: Console, *, with_eval: bool = True) -> ExitCode:
-    """Run the tour; returns the process exit code (0 when every step went as expected)."""
+def run_quickstart(
+    settings: Settings, console: Console, run_command: RunCommand, *, with_eval: bool = True
+) -> ExitCode:
+    """Run the tour, each step through ``run_command``; returns the process exit code
+    (0 when every step went as expected)."""
     data = example_data_dir()
     kb_v1, kb_v2 = data / "kb_v1.jsonl", data / "kb_v2.jsonl"
     bad, golden = data / "bad_records.jsonl", data / "golden.jsonl"
-    tour = Tour(settings, console)
+    tour = Tour(settings, console, run_command)
     console.print(
         f"[bold]provrag quickstart[/] on the example data in {data}\n"
         f"project home: {settings.home.resolve()}  (store: {settings.store})",

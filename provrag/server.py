@@ -1,9 +1,15 @@
 """HTTP server (FastAPI): ``POST /ingest``, ``GET/POST /sparql`` (SPARQL 1.1 Protocol,
-read-only), ``GET /search``, ``GET /trace/{id}``, ``GET /health``.
+read-only), ``GET /search``, ``GET /ask``, ``GET /trace/{id}``, ``GET /health``.
 
-One process owns the embedded store (RocksDB allows one writer), so the server
-serialises writes with a lock; reads run concurrently. Start it with
+Each endpoint parses its request, calls the same service as the CLI command
+(:mod:`provrag.services`) on the one :class:`~provrag.services.session.Session`
+of the process, and answers with the service result's JSON. One process owns the
+embedded store (RocksDB allows one writer): the services serialise writes with
+the session's write lock; reads run concurrently. Start it with
 ``provrag serve --host 127.0.0.1 --port 8765``.
+
+Errors: a bad parameter or option is 400, an unknown id 404, a bad upload 422,
+any other provrag error 500; the body is ``{"error": <class>, "message": ...}``.
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,8 +25,7 @@ from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFi
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from kg.errors import KGError, NotFoundError, QueryError
-from kg.graph import KnowledgeGraph
+from kg.errors import KGError, NotFoundError, ProvragError, QueryError
 from kg.store.base import SelectResult
 from kg.typing import (
     Clearance,
@@ -31,35 +35,18 @@ from kg.typing import (
     RetrieverMode,
     TraceDocumentFormat,
 )
-from provrag.app import open_kg
+from provrag.errors import UsageError
 from provrag.exit_codes import ExitCode
+from provrag.services.session import Session
 from provrag.settings import Settings
 
 SPARQL_JSON = "application/sparql-results+json"
-
-
-class _State:
-    """The open graph, the retriever built on first search, and the write lock."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.kg: KnowledgeGraph = open_kg(settings)
-        self.write_lock = threading.Lock()
-        self._retrievers: dict[RetrieverMode, Any] = {}
-
-    def retriever(self, mode: RetrieverMode) -> Any:
-        if mode not in self._retrievers:
-            from provrag.wiring import build_retriever
-
-            self._retrievers[mode] = build_retriever(self.settings, self.kg, mode=mode)
-        return self._retrievers[mode]
-
-    def invalidate_retrievers(self) -> None:
-        self._retrievers.clear()
+#: the label parameter: FIELD=VALUE, repeatable
+Labels = Annotated[list[str] | None, Query()]
 
 
 def _sparql_response(result: Any, accept: str) -> Response:
-    from provrag.commands.graph_cmds import render_result
+    from provrag.render.sparql import render_result
 
     if isinstance(result, SelectResult | bool):
         if "text/csv" in accept and isinstance(result, SelectResult):
@@ -68,13 +55,26 @@ def _sparql_response(result: Any, accept: str) -> Response:
     return Response(render_result(result, "turtle"), media_type="text/turtle")
 
 
+def _status(exc: ProvragError) -> int:
+    from ingest.errors import IngestError
+
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, UsageError | KGError):
+        return 400
+    if isinstance(exc, IngestError):  # a bad file, record or option
+        return 422
+    return 500
+
+
 def create_app(settings: Settings) -> FastAPI:
-    state = _State(settings)
+    """The API on a session of ``settings`` (opened now, closed when the app stops)."""
+    session = Session.open(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        state.kg.store.close()  # releases the embedded store's lock
+        session.close()  # releases the embedded store's lock
 
     app = FastAPI(title="provrag", version=_version(), lifespan=lifespan)
 
@@ -89,18 +89,19 @@ def create_app(settings: Settings) -> FastAPI:
             {"error": "RequestValidationError", "message": "; ".join(problems)}, status_code=400
         )
 
-    @app.exception_handler(KGError)
-    async def _kg_error(_: Request, exc: KGError) -> JSONResponse:
-        code = 404 if isinstance(exc, NotFoundError) else 400
-        return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, status_code=code)
+    @app.exception_handler(ProvragError)
+    async def _provrag_error(_: Request, exc: ProvragError) -> JSONResponse:
+        return JSONResponse(
+            {"error": type(exc).__name__, "message": str(exc)}, status_code=_status(exc)
+        )
 
     @app.get("/health")
     def health() -> dict[str, Any]:
-        return {"status": "ok", "store": state.kg.store.kind, "home": str(settings.home)}
+        return {"status": "ok", "store": session.kg.store.kind, "home": str(settings.home)}
 
     @app.get("/sparql")
     def sparql_get(request: Request, query: str = Query(...)) -> Response:
-        return _sparql_response(state.kg.query(query), request.headers.get("accept", ""))
+        return _sparql_response(session.kg.query(query), request.headers.get("accept", ""))
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
@@ -118,7 +119,7 @@ def create_app(settings: Settings) -> FastAPI:
                 415, "send application/sparql-query or a form with 'query' (SPARQL 1.1 Protocol)"
             )
         try:
-            result = state.kg.query(text)
+            result = session.kg.query(text)
         except QueryError as exc:
             raise HTTPException(400, str(exc)) from exc
         return _sparql_response(result, request.headers.get("accept", ""))
@@ -133,96 +134,89 @@ def create_app(settings: Settings) -> FastAPI:
         ner: Annotated[bool, Form()] = True,
         index: Annotated[bool, Form()] = True,
     ) -> JSONResponse:
-        from ingest.errors import IngestError
-        from ingest.pipeline import ingest_files
+        from provrag.services.ingesting import IngestOptions
+        from provrag.services.ingesting import ingest as ingest_service
 
+        options = IngestOptions(
+            dataset=dataset,
+            version=version,
+            on_invalid=on_invalid,
+            on_duplicate=on_duplicate,
+            ner=ner,
+            index=index,
+        )
         name = Path(file.filename or "upload.jsonl").name
         with tempfile.TemporaryDirectory(prefix="provrag-upload-") as tmp:
             target = Path(tmp) / name
             with target.open("wb") as out:
                 shutil.copyfileobj(file.file, out)
-            with state.write_lock:
-                extractor = None
-                if ner and settings.ner:
-                    from provrag.wiring import build_extractor
-
-                    extractor = build_extractor(settings)
-                try:
-                    report = ingest_files(
-                        state.kg,
-                        [target],
-                        dataset=dataset,
-                        version=version,
-                        on_invalid=on_invalid,
-                        on_duplicate=on_duplicate,
-                        extractor=extractor,
-                        chunk_size=settings.chunk_size,
-                        quarantine_dir=settings.quarantine_dir,
-                    )
-                except IngestError as exc:  # a bad file, record or option
-                    return JSONResponse(
-                        {"error": type(exc).__name__, "message": str(exc)}, status_code=422
-                    )
-                payload = report.model_dump(mode="json")
-                if index and settings.index_on_ingest:
-                    from provrag.indexing import update_index
-
-                    sync = update_index(settings, state.kg)
-                    payload["embedded"] = sync.embedded
-                    payload["index"] = {"total": sync.total, "removed": sync.removed}
-                state.invalidate_retrievers()
-        return JSONResponse(payload, status_code=200 if report.exit_code == ExitCode.OK else 207)
+            outcome = ingest_service(session, [target], options)
+        status = 200 if outcome.exit_code == ExitCode.OK else 207
+        return JSONResponse(outcome.to_dict(), status_code=status)
 
     @app.get("/search")
     def search(
         q: str,
         k: int = 10,
-        retriever: RetrieverMode = "enriched",
+        retriever: RetrieverMode | None = None,
         origin: Origin | None = None,
         dataset: str | None = None,
         version: str | None = None,
         generator: str | None = None,
         prompt_version: str | None = None,
         annotator: str | None = None,
-        label: Annotated[list[str] | None, Query()] = None,
+        label: Labels = None,
         clearance: Clearance | None = None,
     ) -> list[dict[str, Any]]:
-        from pydantic import ValidationError
+        """The hits (``provrag search --json``'s ``hits``); retriever: settings' by default."""
+        from provrag.services.searching import filters_from
+        from provrag.services.searching import search as search_service
 
-        from kg.model import Filters
+        filters = filters_from(
+            origin=origin, dataset=dataset, version=version, generator=generator,
+            prompt_version=prompt_version, annotator=annotator, labels=label,
+            clearance=clearance,
+        )  # fmt: skip
+        return search_service(session, q, k=k, mode=retriever, filters=filters).hits_json()
 
-        try:  # a malformed label filter is a kg FilterError: 400 from the KGError handler
-            filters = Filters.model_validate(
-                {
-                    "origin": origin,
-                    "dataset": dataset,
-                    "version": version,
-                    "generator": generator,
-                    "prompt_version": prompt_version,
-                    "annotator": annotator,
-                    "labels": list(label or []),
-                    "clearance": clearance,
-                }
-            )
-        except ValidationError as exc:
-            raise HTTPException(400, f"bad filter: {exc}") from exc
-        hits = state.retriever(retriever).search(q, k=k, filters=filters)
-        return [h.model_dump(mode="json") for h in hits]
+    @app.get("/ask")
+    def ask(
+        q: str,
+        k: int = 5,
+        record: bool = False,
+        retriever: RetrieverMode | None = None,
+        origin: Origin | None = None,
+        dataset: str | None = None,
+        version: str | None = None,
+        generator: str | None = None,
+        prompt_version: str | None = None,
+        annotator: str | None = None,
+        label: Labels = None,
+        clearance: Clearance | None = None,
+    ) -> dict[str, Any]:
+        """The answer as ``provrag ask --json`` prints it; ``record`` stores it."""
+        from provrag.services.asking import ask as ask_service
+        from provrag.services.searching import filters_from
+
+        filters = filters_from(
+            origin=origin, dataset=dataset, version=version, generator=generator,
+            prompt_version=prompt_version, annotator=annotator, labels=label,
+            clearance=clearance,
+        )  # fmt: skip
+        outcome = ask_service(
+            session, q, k=k, mode=retriever, filters=filters, record_answer=record
+        )
+        return outcome.to_dict()
 
     @app.get("/trace/{ref:path}")
-    def trace(ref: str, format: TraceDocumentFormat = "json") -> Response:
-        from kg.provenance import trace as do_trace
+    def trace(
+        ref: str, format: TraceDocumentFormat = "json", dataset: str | None = None
+    ) -> Response:
+        """The lineage of ``ref`` as ``provrag trace --format`` writes it."""
+        from provrag.services.tracing import trace as trace_service
 
-        node = do_trace(state.kg, ref)
-        if format == "json":
-            return JSONResponse(node.to_dict())
-        from kg import provexport
-
-        if format == "turtle":
-            return Response(provexport.lineage_turtle(state.kg, node), media_type="text/turtle")
-        if format == "prov-json":
-            return Response(provexport.to_prov_json(node), media_type="application/json")
-        return PlainTextResponse(provexport.to_prov_n(node))
+        outcome = trace_service(session.kg, ref, format, dataset=dataset)
+        return Response(outcome.document, media_type=outcome.media_type)
 
     return app
 

@@ -177,11 +177,11 @@ class Prepared:
 
 def prepare(spec: DatasetSpec, home: Path, bar: Progress, log: Callable[[str], None]) -> Prepared:
     """Ingest (with entities) and index ``spec`` in ``home``, as a user would."""
-    from provrag.app import open_kg
-    from provrag.evaluating import ingest_beir, resolve_golden
-    from provrag.indexing import embedder_for, update_index
+    from provrag.services.beir import ingest_beir
+    from provrag.services.golden import resolve_golden
+    from provrag.services.indexing import sync
     from provrag.settings import load_settings
-    from provrag.wiring import build_extractor
+    from provrag.wiring import build_embedder, build_extractor, open_kg
 
     overrides: dict[str, Any] = {"gazetteer": EXAMPLE / "gazetteer.ttl"} if spec.bank else {}
     settings = load_settings(home, **overrides)
@@ -216,8 +216,8 @@ def prepare(spec: DatasetSpec, home: Path, bar: Progress, log: Callable[[str], N
         golden, passages = done.golden, done.documents
     ingest_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
-    embedder = embedder_for(settings, lazy=True)  # one model per process, whatever the home
-    sync = update_index(
+    embedder = build_embedder(settings)  # one model per process, whatever the home
+    synced = sync(
         settings, kg, embedder=embedder, progress=_counter(bar, f"{spec.label}: embedding")
     )
     return Prepared(
@@ -228,7 +228,7 @@ def prepare(spec: DatasetSpec, home: Path, bar: Progress, log: Callable[[str], N
         passages,
         ingest_seconds,
         time.perf_counter() - t0,
-        sync.embedded,
+        synced.embedded,
     )
 
 
@@ -256,7 +256,7 @@ def run_dataset(
 ) -> dict[str, Any]:
     from evaluation.stats import paired_randomization_test
     from kg.queries.graph_info import mention_counts
-    from provrag.evaluating import EvalOptions, evaluate
+    from provrag.services.evaluating import EvalOptions, evaluate
     from provrag.wiring import LazyNerLinker, build_retriever
 
     p = prepare(spec, home, bar, log)
@@ -319,7 +319,7 @@ def run_dataset(
         if row.name == "enriched" and linked is None:
             linked = sum(1 for item in golden.items if retriever.linked_entities(item.query))
         log(f"  {row.name:32s} " + "  ".join(f"{HEADERS[m]} {out[m]:.4f}" for m in METRICS))
-    p.kg.store.close()
+    p.kg.close()
     return {
         "dataset": spec.key,
         "label": spec.label,

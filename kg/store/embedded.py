@@ -74,7 +74,7 @@ class OxigraphStore:
     @property
     def _s(self) -> ox.Store:
         if self._store is None:
-            raise StoreError("the graph store was closed; open it again (provrag.app.open_kg)")
+            raise StoreError("the graph store was closed; open it again (provrag.wiring.open_kg)")
         return self._store
 
     @property

@@ -1,10 +1,10 @@
-"""Helpers shared by CLI commands: settings from the context, error reporting."""
+"""Helpers shared by CLI commands: settings and graph from the context, error reporting."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from provrag.settings import Settings
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
+    from provrag.services.session import Session
 
 T = TypeVar("T")
 
@@ -44,38 +45,33 @@ def usage_error(message: str, ctx: typer.Context | None = None) -> NoReturn:
     raise ClickUsageError(message, ctx)
 
 
-def with_kg(
-    ctx: typer.Context,
-    action: Callable[[KnowledgeGraph], T],
-    *,
-    recover: bool = False,
-    errors: tuple[type[Exception], ...] = (),
-) -> T:
-    """Open the graph, run ``action``, close the store, and only then report errors.
+def open_graph(ctx: typer.Context, *, recover: bool = True) -> KnowledgeGraph:
+    """The graph of the command's settings, as a context manager that closes its store.
 
-    provrag errors (any :class:`~kg.errors.ProvragError`) and ``errors`` are
-    reported. Failing after the store is released matters for the embedded store:
-    its lock goes with the last reference, and a traceback would keep one alive.
+    A :class:`~kg.errors.ProvragError` raised inside ``with open_graph(ctx) as kg:``
+    leaves the block with the store closed (the embedded store's lock released);
+    the root command then prints it and exits 1.
     """
-    from kg.errors import KGError, ProvragError
-    from provrag.app import open_kg
+    from provrag.wiring import open_kg
 
-    caught: tuple[type[Exception], ...] = (ProvragError, *errors)
-    error: str | None = None
-    try:
-        kg = open_kg(settings_of(ctx), recover=recover)
-    except KGError as exc:
-        error = str(exc)
-    if error is not None:
-        fail(error)
-    result: Any = None
-    try:
-        result = action(kg)
-    except caught as exc:
-        error = str(exc)
-    finally:
-        kg.store.close()
-        del kg
-    if error is not None:
-        fail(error)
-    return result  # type: ignore[no-any-return]
+    return open_kg(settings_of(ctx), recover=recover)
+
+
+def open_session(ctx: typer.Context, *, recover: bool = True) -> Session:
+    """A :class:`~provrag.services.session.Session` on the command's settings (a context
+    manager, like :func:`open_graph`)."""
+    from provrag.services.session import Session
+
+    return Session.open(settings_of(ctx), recover=recover)
+
+
+def with_kg(
+    ctx: typer.Context, action: Callable[[KnowledgeGraph], T], *, recover: bool = False
+) -> T:
+    """Open the graph, run ``action``, close the store; return what ``action`` returned.
+
+    A :class:`~kg.errors.ProvragError` leaves with the store closed (the embedded
+    store's lock released) and reaches the root command (message, exit 1).
+    """
+    with open_graph(ctx, recover=recover) as kg:
+        return action(kg)

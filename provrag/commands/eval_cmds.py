@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from kg.typing import Clearance, RetrieverMode
-from provrag.commands.common import console, err_console, fail, settings_of, usage_error
+from provrag.commands.common import console, open_graph, settings_of, usage_error
 from provrag.commands.progress import counted
 from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from evaluation.compare import Comparison
-    from evaluation.gates import GateOutcome
     from evaluation.results import EvalResult
-    from kg.graph import KnowledgeGraph
-    from provrag.evaluating import BeirIngest, EvalOptions, Rerun
-    from provrag.settings import Settings
+    from provrag.services.beir import BeirIngest
 
 
 def _paragraphs(*paras: str) -> str:
@@ -81,12 +75,6 @@ def register(app: typer.Typer) -> None:
     eval_app.command("list", help="List the recorded evaluation runs.")(list_runs)
     app.add_typer(eval_app, name="eval")
     app.command("report", help=REPORT_HELP)(report)
-
-
-def _errors() -> tuple[type[Exception], ...]:
-    from kg.errors import ProvragError
-
-    return (ProvragError,)
 
 
 # --------------------------------------------------------------------------- eval
@@ -161,17 +149,14 @@ def eval_main(
     if (golden is None) == (beir is None):
         both = "both" if golden is not None else "neither"
         usage_error(f"give exactly one of --golden NAME|PATH or --beir DIR (got {both})", ctx)
-    from evaluation.gates import check_gates, gates_from_settings, parse_gate
-    from provrag import evaluating
-    from provrag.app import open_kg
+    from provrag.commands.eval_render import print_gates, print_result
+    from provrag.services.eval_outcome import EvalOutcome, gates_for
+    from provrag.services.evaluating import EvalOptions, evaluate
+    from provrag.services.golden import resolve_golden
 
     settings = settings_of(ctx)
-    errors = _errors()
-    try:
-        gates = gates_from_settings(settings.evaluation.gates) + [parse_gate(g) for g in gate or []]
-    except errors as exc:
-        fail(escape(str(exc)))
-    options = evaluating.EvalOptions(
+    gates = gates_for(settings, gate or [])
+    options = EvalOptions(
         retriever_kind=retriever,
         ks=k or [10],
         metrics=metric or None,
@@ -182,175 +167,38 @@ def eval_main(
         ignore_identical_ids=beir is not None and not keep_identical,
     )
     beir_info: BeirIngest | None = None
-    kg = None
-    try:
-        kg = open_kg(settings)
+    result: EvalResult
+    with open_graph(ctx) as kg:
         if beir is not None:
-            result, beir_info = _evaluate_beir(
-                settings, kg, beir, options, split=split, quiet=json_out
+            from provrag.commands.progress import stages
+            from provrag.services.beir import evaluate_beir, uses_entity_graph
+
+            what = "ingesting the corpus" + (
+                " (with entities)" if uses_entity_graph(settings, options.retriever_kind) else ""
             )
+            with stages(quiet=json_out) as bar:
+                result, beir_info = evaluate_beir(
+                    settings,
+                    kg,
+                    beir,
+                    options,
+                    split=split,
+                    ingest_progress=bar.records(what),
+                    index_progress=bar.counted("embedding the corpus"),
+                    progress=bar.counted("queries"),
+                )
         elif golden is not None:  # always: exactly one of the two is set (checked above)
             with counted("queries", quiet=json_out) as progress:
-                golden_set = evaluating.resolve_golden(kg, golden)
-                result = evaluating.evaluate(settings, kg, golden_set, options, progress=progress)
-    except errors as exc:
-        fail(escape(str(exc)))
-    finally:
-        if kg is not None:
-            kg.store.close()
-    outcomes = check_gates(result, gates)
-    run_dir = settings.runs_dir / str(result.run_id)
+                golden_set = resolve_golden(kg, golden)
+                result = evaluate(settings, kg, golden_set, options, progress=progress)
+    outcome = EvalOutcome.of(settings, result, gates, beir_info)
     if json_out:
-        payload = result_json(result, run_dir)
-        payload["gates"] = [_gate_json(o) for o in outcomes]
-        if beir_info is not None:
-            payload["beir"] = {
-                "dataset": beir_info.dataset,
-                "documents": beir_info.documents,
-                "skipped_empty": beir_info.skipped_empty,
-                "new": beir_info.new,
-                "unchanged": beir_info.unchanged,
-                "golden": beir_info.golden.name,
-            }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
-        print_result(result, run_dir, settings)
-    _print_gates(outcomes, quiet=json_out)
-    if any(not o.passed for o in outcomes):
+        print_result(result, outcome.run_dir, settings)
+    print_gates(outcome.gates, quiet=json_out)
+    if not outcome.passed:
         raise typer.Exit(ExitCode.CHECK_FAILED)
-
-
-def _evaluate_beir(
-    settings: Settings,
-    kg: KnowledgeGraph,
-    directory: Path,
-    options: EvalOptions,
-    *,
-    split: str,
-    quiet: bool,
-) -> tuple[EvalResult, BeirIngest]:
-    """``evaluate_beir`` with progress: the ingest (with entity extraction when the
-    retriever uses the entity graph), the embedding of the corpus, the queries."""
-    from provrag import evaluating
-    from provrag.commands.progress import stages
-
-    what = (
-        "ingesting the corpus (with entities)"
-        if evaluating.uses_entity_graph(settings, options.retriever_kind)
-        else "ingesting the corpus"
-    )
-    with stages(quiet=quiet) as bar:
-        return evaluating.evaluate_beir(
-            settings,
-            kg,
-            directory,
-            options,
-            split=split,
-            ingest_progress=bar.records(what),
-            index_progress=bar.counted("embedding the corpus"),
-            progress=bar.counted("queries"),
-        )
-
-
-def result_json(result: EvalResult, run_dir: Path) -> dict[str, Any]:
-    return {
-        "run_id": result.run_id,
-        "golden": {
-            "name": result.golden_name,
-            "version": result.golden_version,
-            "dataset": result.dataset,
-        },
-        "retriever": result.retriever_kind,
-        "k": result.k,
-        "depth": result.depth,
-        "seed": result.seed,
-        "queries": len(result.qrels),
-        "run_dir": str(run_dir),
-        "run_file": str(run_dir / "run.trec"),
-        "overall": {m: s.to_dict() for m, s in result.overall.items()},
-        "slices": [
-            {
-                "name": s.name,
-                "value": s.value,
-                "query_count": s.query_count,
-                "small": s.small,
-                "metrics": {m: v.to_dict() for m, v in s.metrics.items()},
-            }
-            for s in result.slices
-        ],
-    }
-
-
-def _gate_json(o: GateOutcome) -> dict[str, Any]:
-    return {
-        "gate": str(o.gate),
-        "metric": o.gate.metric,
-        "slice": o.gate.where,
-        "op": o.gate.op,
-        "threshold": o.gate.threshold,
-        "value": o.value,
-        "passed": o.passed,
-        "message": o.message(),
-    }
-
-
-def _print_gates(outcomes: Sequence[GateOutcome], *, quiet: bool) -> None:
-    for o in outcomes:
-        if o.passed and not quiet:
-            console.print(f"[green]{escape(o.message())}[/]", highlight=False)
-        elif not o.passed:
-            err_console.print(f"[bold red]{escape(o.message())}[/]", highlight=False)
-
-
-def _ci(s: Any) -> str:
-    return f"{s.ci_low:.3f}-{s.ci_high:.3f}"
-
-
-def print_result(result: EvalResult, run_dir: Path, settings: Settings | None = None) -> None:
-    from rich.table import Table
-
-    console.print(
-        f"[bold]run[/] {result.run_id}  golden "
-        f"{escape(result.golden_name)} {escape(result.golden_version)} "
-        f"({len(result.qrels)} queries)  retriever {result.retriever_kind}  k {result.k}  "
-        f"seed {result.seed}",
-        highlight=False,
-    )
-    table = Table(title="over all queries", title_justify="left")
-    table.add_column("metric")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    table.add_column("queries", justify="right")
-    for name, summary in result.overall.items():
-        table.add_row(name, f"{summary.mean:.4f}", _ci(summary), str(summary.query_count))
-    console.print(table)
-    primary = result.primary_metric
-    shown = [
-        m for m in (f"recall@{result.k}", f"synthetic_share@{result.k}") if m in result.overall
-    ]
-    slices = Table(
-        title="per slice (small: fewer queries than evaluation.min_slice_queries)",
-        title_justify="left",
-    )
-    slices.add_column("slice", overflow="fold")
-    slices.add_column("n", justify="right")
-    slices.add_column(primary, justify="right")
-    slices.add_column("95% CI", justify="right", no_wrap=True)
-    for m in shown:
-        slices.add_column(m.replace("synthetic_share", "synth."), justify="right")
-    for sl in result.slices:
-        head = sl.metrics.get(primary)
-        cells = [f"{sl.metrics[m].mean:.4f}" if m in sl.metrics else "-" for m in shown]
-        label = escape(sl.label) + (" [dim](small)[/]" if sl.small else "")
-        slices.add_row(
-            label,
-            str(sl.query_count),
-            f"{head.mean:.4f}" if head else "-",
-            _ci(head) if head else "-",
-            *cells,
-        )
-    console.print(slices)
-    console.print(f"run files: {run_dir}", highlight=False, markup=False)
 
 
 # ------------------------------------------------------------------------ compare
@@ -369,70 +217,16 @@ def compare(
     ] = 10000,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout")] = False,
 ) -> None:
-    from evaluation.compare import compare_runs
-    from evaluation.gates import canonical_metric
-    from evaluation.record import load_run
+    from provrag.commands.eval_render import print_comparison
+    from provrag.services.runs import compare as compare_service
 
-    settings = settings_of(ctx)
-    try:
-        a = load_run(settings.runs_dir, run_a)
-        b = load_run(settings.runs_dir, run_b)
-        focus = canonical_metric(metric) if metric else None
-        comparison = compare_runs(
-            a, b, metric=focus, top=top, samples=samples, seed=settings.evaluation.seed
-        )
-    except _errors() as exc:
-        fail(escape(str(exc)))
+    comparison = compare_service(
+        settings_of(ctx), run_a, run_b, metric=metric, top=top, samples=samples
+    )
     if json_out:
         typer.echo(json.dumps(comparison.to_dict(), indent=2))
         return
     print_comparison(comparison)
-
-
-def print_comparison(c: Comparison) -> None:
-    from rich.table import Table
-
-    for w in c.warnings:
-        err_console.print(f"[yellow]note:[/] {escape(w)}", highlight=False)
-    table = Table(
-        title=f"B = {c.run_b} against A = {c.run_a} (paired randomisation test, "
-        f"{c.samples} sign flips)",
-        title_justify="left",
-    )
-    for col in ("metric", "A", "B", "B - A", "p", "queries"):
-        table.add_column(col, justify="left" if col == "metric" else "right")
-    for d in c.deltas:
-        colour = "green" if d.delta > 0 else "red" if d.delta < 0 else "white"
-        mark = " *" if d.p_value < 0.05 else ""
-        table.add_row(
-            d.metric,
-            f"{d.mean_a:.4f}",
-            f"{d.mean_b:.4f}",
-            f"[{colour}]{d.delta:+.4f}[/]",
-            f"{d.p_value:.4f}{mark}",
-            str(d.query_count),
-        )
-    console.print(table)
-    console.print(
-        f"{c.metric}: {c.improved_count} queries better, {c.worsened_count} worse, "
-        f"{c.tie_count} unchanged (* p < 0.05)",
-        highlight=False,
-    )
-    for title, rows in (("better", c.improved), ("worse", c.worsened)):
-        if not rows:
-            continue
-        t = Table(title=f"most {title} on {c.metric}", title_justify="left")
-        for col in ("query", "A", "B", "B - A", "text"):
-            t.add_column(col, justify="right" if col in ("A", "B", "B - A") else "left")
-        for q in rows:
-            t.add_row(
-                escape(q.query_id),
-                f"{q.a:.4f}",
-                f"{q.b:.4f}",
-                f"{q.delta:+.4f}",
-                escape((q.query or "")[:70]),
-            )
-        console.print(t)
 
 
 # -------------------------------------------------------------------------- rerun
@@ -443,75 +237,18 @@ def rerun(
     run_id: Annotated[str, typer.Argument(help="the run to re-create")],
     json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout")] = False,
 ) -> None:
-    from provrag import evaluating
-    from provrag.app import open_kg
+    from provrag.commands.eval_render import print_rerun
+    from provrag.services.rerun import rerun as rerun_service
 
     settings = settings_of(ctx)
-    kg = None
-    try:
-        kg = open_kg(settings)
-        with counted("queries", quiet=json_out) as progress:
-            outcome = evaluating.rerun(settings, kg, run_id, progress=progress)
-    except _errors() as exc:
-        fail(escape(str(exc)))
-    finally:
-        if kg is not None:
-            kg.store.close()
+    with open_graph(ctx) as kg, counted("queries", quiet=json_out) as progress:
+        outcome = rerun_service(settings, kg, run_id, progress=progress)
     if json_out:
-        typer.echo(
-            json.dumps(
-                {
-                    "run_id": run_id,
-                    "new_run_id": outcome.new.run_id,
-                    "identical": outcome.identical,
-                    "recorded": outcome.before,
-                    "rerun": outcome.after,
-                    "differences": {k: list(v) for k, v in outcome.differences.items()},
-                },
-                indent=2,
-            )
-        )
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
         print_rerun(outcome)
     if not outcome.identical:
         raise typer.Exit(ExitCode.CHECK_FAILED)
-
-
-def print_rerun(outcome: Rerun) -> None:
-    from rich.table import Table
-
-    diff = outcome.differences
-    table = Table(
-        title=f"run {outcome.run_id} (recorded) and its re-run {outcome.new.run_id}",
-        title_justify="left",
-    )
-    for col in ("number", "recorded", "re-run", ""):
-        table.add_column(col, justify="left" if col == "number" else "right")
-    keys = sorted(set(outcome.before) | set(outcome.after))
-    # the overall means, and every number that differs (slices: counted, not listed)
-    for key in keys:
-        if key not in diff and not (key.startswith("overall ") and key.endswith(" mean")):
-            continue
-        a, b = outcome.before.get(key), outcome.after.get(key)
-        same = key not in diff
-        table.add_row(
-            escape(key),
-            "-" if a is None else repr(a),
-            "-" if b is None else repr(b),
-            "[green]same[/]" if same else "[bold red]DIFFERENT[/]",
-        )
-    console.print(table)
-    if outcome.identical:
-        console.print(
-            f"[green]identical:[/] all {len(keys)} numbers (means and interval bounds) are equal",
-            highlight=False,
-        )
-    else:
-        err_console.print(
-            f"[bold red]{len(diff)} of {len(keys)} numbers differ[/] (did the "
-            "index or the graph change since the run?)",
-            highlight=False,
-        )
 
 
 # --------------------------------------------------------------------------- list
@@ -521,35 +258,15 @@ def list_runs(
     ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout")] = False,
 ) -> None:
-    from evaluation.record import list_runs as recorded
-    from provrag.app import open_kg
+    from provrag.commands.eval_render import print_runs
+    from provrag.services.runs import list_runs as recorded
 
-    settings = settings_of(ctx)
-    try:
-        kg = open_kg(settings)
+    with open_graph(ctx) as kg:
         rows = recorded(kg)
-        kg.store.close()
-    except _errors() as exc:
-        fail(escape(str(exc)))
     if json_out:
         typer.echo(json.dumps(rows, indent=2))
         return
-    from rich.table import Column, Table
-
-    table = Table("golden set", "retriever", "k", "nDCG@k", "started")
-    table.columns.insert(0, Column("run", no_wrap=True))
-    for r in rows:
-        ndcg = "-" if r["ndcg"] is None else f"{r['ndcg']:.4f}"
-        started = str(r["started"] or "-").replace("T", " ")[:19]
-        table.add_row(
-            escape(r["run_id"]),
-            escape(f"{r['golden']} {r['golden_version']}"),
-            str(r["retriever"]),
-            str(r["k"]),
-            ndcg,
-            started,
-        )
-    console.print(table)
+    print_runs(rows)
 
 
 # ------------------------------------------------------------------------- report
@@ -563,22 +280,9 @@ def report(
         bool, typer.Option("--json", help="print the written paths as JSON")
     ] = False,
 ) -> None:
-    from evaluation.record import load_run
-    from evaluation.report import write_report
+    from provrag.services.runs import report as report_service
 
-    settings = settings_of(ctx)
-    name = (
-        run_ids[0]
-        if len(run_ids) == 1
-        else "_vs_".join(run_ids[:3])
-        + (f"_and_{len(run_ids) - 3}_more" if len(run_ids) > 3 else "")
-    )
-    target = output or settings.reports_dir / name
-    try:
-        runs = [load_run(settings.runs_dir, r) for r in run_ids]
-        files = write_report(runs, target, seed=settings.evaluation.seed)
-    except _errors() as exc:
-        fail(escape(str(exc)))
+    files = report_service(settings_of(ctx), run_ids, output)
     if json_out:
         typer.echo(
             json.dumps(

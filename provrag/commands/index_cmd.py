@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from provrag.commands.common import console, fail, settings_of
+from provrag.commands.common import console, open_graph, settings_of
 from provrag.commands.progress import counted
 from provrag.exit_codes import ExitCode
 
@@ -43,40 +43,20 @@ def index(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
-    from kg.errors import KGError
-    from provrag import indexing
-    from provrag.app import open_kg
-    from retrieval.errors import RetrievalError
+    from provrag.services.indexing import update
 
     settings = settings_of(ctx)
-    try:
-        kg = open_kg(settings)
-        result: dict[str, Any] = {}
-        sync_report = None
-        if rebuild or not check:
-            sync_report = _sync(settings, kg, rebuild=rebuild, quiet=json_out)
-            result["sync"] = sync_report.to_dict()
-        check_report = indexing.check(settings, kg) if check else None
-        if check_report is not None:
-            result["check"] = check_report.to_dict()
-    except (KGError, RetrievalError) as exc:
-        fail(str(exc))
+    with open_graph(ctx) as kg, counted("embedding", quiet=json_out) as progress:
+        outcome = update(settings, kg, rebuild=rebuild, verify=check, progress=progress)
     if json_out:
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
-        if sync_report is not None:
-            _print_sync(sync_report)
-        if check_report is not None:
-            _print_check(check_report)
-    if check_report is not None and not check_report.ok:
+        if outcome.sync is not None:
+            _print_sync(outcome.sync)
+        if outcome.check is not None:
+            _print_check(outcome.check)
+    if not outcome.ok:
         raise typer.Exit(ExitCode.CHECK_FAILED)
-
-
-def _sync(settings: Any, kg: Any, *, rebuild: bool, quiet: bool) -> SyncReport:
-    from provrag import indexing
-
-    with counted("embedding", quiet=quiet) as progress:
-        return indexing.update_index(settings, kg, rebuild=rebuild, progress=progress)
 
 
 def _print_sync(report: SyncReport) -> None:

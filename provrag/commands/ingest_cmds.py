@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import warnings
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich.markup import escape
 
 from kg.typing import OnDuplicate, OnInvalid
-from provrag.commands.common import console, err_console, fail, settings_of, usage_error
-from provrag.commands.progress import RecordProgress, counted
+from provrag.commands.common import console, err_console, fail, open_session, usage_error
+from provrag.commands.progress import stages
 from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from ingest.ner import EntityExtractor
     from ingest.report import DeleteReport, IngestReport
-    from kg.graph import KnowledgeGraph
-    from provrag.settings import Settings
+    from retrieval.index_sync import SyncReport
 
 #: bad records listed on the terminal before "... N more in <quarantine file>"
 SHOW_INVALID = 20
@@ -102,91 +100,40 @@ def ingest(
         bool, typer.Option("--json", help="print only the JSON report on stdout")
     ] = False,
 ) -> None:
-    from ingest.errors import IngestError
-    from ingest.pipeline import ingest_files
-    from kg.errors import KGError
-    from provrag.app import open_kg
+    from provrag.errors import ProvragError
+    from provrag.services.ingesting import IngestOptions
+    from provrag.services.ingesting import ingest as ingest_service
 
-    settings = settings_of(ctx)
-    extractor = None
-    if not no_ner and settings.ner:
-        extractor = _load_extractor(settings, json_out)
+    options = IngestOptions(
+        dataset=dataset,
+        version=version,
+        on_invalid=on_invalid,
+        on_duplicate=on_duplicate,
+        ner=not no_ner,
+        index=not no_index,
+        chunk_size=chunk_size,
+    )
     try:
-        kg = open_kg(settings)
-    except KGError as exc:
-        _fail(str(exc), json_out)
-    try:
-        with RecordProgress("reading records", quiet=json_out) as bar:
-            report = ingest_files(
-                kg,
+        with open_session(ctx) as session, stages(quiet=json_out) as bar:
+            outcome = ingest_service(
+                session,
                 paths,
-                dataset=dataset,
-                version=version,
-                on_invalid=on_invalid,
-                on_duplicate=on_duplicate,
-                extractor=extractor,
-                chunk_size=chunk_size or settings.chunk_size,
-                quarantine_dir=settings.quarantine_dir,
-                progress=bar,
+                options,
+                progress=bar.records("reading records"),
+                index_progress=bar.counted("embedding"),
             )
-        index = None
-        if not no_index and settings.index_on_ingest:
-            index = _update_index(settings, kg, quiet=json_out)
-    except (IngestError, KGError) as exc:
-        kg.store.close()
+    except ProvragError as exc:
         _fail(str(exc), json_out)
-    kg.store.close()
+    for note in outcome.notes:
+        err_console.print(f"[yellow]NER:[/] {escape(note)}", highlight=False)
     if json_out:
-        payload = report.model_dump(mode="json")
-        payload["index"] = index
-        payload["embedded"] = index["embedded"] if index is not None else None
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
-        _print_ingest(report, index)
-    raise typer.Exit(ExitCode(report.exit_code))
+        _print_ingest(outcome.report, outcome.index)
+    raise typer.Exit(outcome.exit_code)
 
 
-def _load_extractor(settings: Settings, quiet: bool) -> EntityExtractor:
-    from ingest.errors import IngestError
-    from ingest.ner import NerFallbackWarning
-    from provrag.wiring import build_extractor
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", NerFallbackWarning)
-        try:
-            extractor = build_extractor(settings)
-        except IngestError as exc:
-            _fail(str(exc), quiet)
-    for w in caught:
-        if issubclass(w.category, NerFallbackWarning):
-            err_console.print(f"[yellow]NER:[/] {w.message}", highlight=False)
-    return extractor
-
-
-def _update_index(settings: Settings, kg: KnowledgeGraph, *, quiet: bool) -> dict[str, Any]:
-    from provrag.indexing import update_index
-    from retrieval.errors import RetrievalError
-
-    with counted("embedding", quiet=quiet) as progress:
-        try:
-            sync = update_index(settings, kg, progress=progress)
-        except RetrievalError as exc:
-            kg.store.close()
-            _fail(
-                f"the graph was updated, but updating the search index failed: {exc} "
-                "(run `provrag index` to retry)",
-                quiet,
-            )
-    return {
-        "embedded": sync.embedded,
-        "reused": sync.reused,
-        "removed": sync.removed,
-        "total": sync.total,
-        "seconds": sync.seconds,
-    }
-
-
-def _print_ingest(report: IngestReport, index: dict[str, Any] | None) -> None:
+def _print_ingest(report: IngestReport, index: SyncReport | None) -> None:
     from rich.table import Table
 
     if report.batch is not None:
@@ -228,12 +175,10 @@ def _print_ingest(report: IngestReport, index: dict[str, Any] | None) -> None:
         )
         console.print(f"NER: {report.ner.model} {report.ner.version}{note}", highlight=False)
     if index is not None:
-        what = (
-            "nothing to embed" if not index["embedded"] else f"embedded {index['embedded']} text(s)"
-        )
+        what = "nothing to embed" if not index.embedded else f"embedded {index.embedded} text(s)"
         console.print(
-            f"index: {what}, {index['reused']} reused from cache, "
-            f"{index['removed']} removed, {index['total']} current sample(s)",
+            f"index: {what}, {index.reused} reused from cache, "
+            f"{index.removed} removed, {index.total} current sample(s)",
             highlight=False,
         )
     bad = report.read - report.valid
@@ -293,46 +238,39 @@ def delete(
         bool, typer.Option("--json", help="print only the JSON report on stdout")
     ] = False,
 ) -> None:
-    from ingest.delete import invalidate
-    from ingest.errors import IngestError, SelectorError
-    from kg.errors import KGError
-    from provrag.app import open_kg
+    from ingest.errors import SelectorError
+    from provrag.errors import ProvragError
+    from provrag.services.deleting import DeleteSelector
+    from provrag.services.deleting import delete as delete_service
 
-    settings = settings_of(ctx)
+    selector = DeleteSelector(
+        ids=ids or (),
+        dataset=dataset,
+        version=version,
+        generator=generator,
+        prompt_version=prompt_version,
+    )
     try:
-        kg = open_kg(settings)
-    except KGError as exc:
-        _fail(str(exc), json_out)
-    try:
-        report = invalidate(
-            kg,
-            ids=ids or (),
-            dataset=dataset,
-            version=version,
-            generator=generator,
-            prompt_version=prompt_version,
-            reason=reason,
-        )
-        index = None
-        if report.invalidated and not no_index and settings.index_on_ingest:
-            index = _update_index(settings, kg, quiet=json_out)
+        with open_session(ctx) as session, stages(quiet=json_out) as bar:
+            outcome = delete_service(
+                session,
+                selector,
+                reason=reason,
+                index=not no_index,
+                index_progress=bar.counted("embedding"),
+            )
     except SelectorError as exc:  # no selector, or options that do not go together
-        kg.store.close()
         _fail(str(exc), json_out, ExitCode.USAGE)
-    except (IngestError, KGError) as exc:
-        kg.store.close()
+    except ProvragError as exc:
         _fail(str(exc), json_out)
-    kg.store.close()
     if json_out:
-        payload = report.model_dump(mode="json")
-        payload["index"] = index
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
-        _print_delete(report, index)
-    raise typer.Exit(ExitCode(report.exit_code))
+        _print_delete(outcome.report, outcome.index)
+    raise typer.Exit(outcome.exit_code)
 
 
-def _print_delete(report: DeleteReport, index: dict[str, Any] | None) -> None:
+def _print_delete(report: DeleteReport, index: SyncReport | None) -> None:
     selector = ", ".join(f"{k}={v}" for k, v in report.selector.items())
     if not report.invalidated:
         err_console.print(
@@ -351,7 +289,7 @@ def _print_delete(report: DeleteReport, index: dict[str, Any] | None) -> None:
     console.print(f"  ids: {shown}{more}", highlight=False, markup=False)
     if index is not None:
         console.print(
-            f"index: {index['removed']} vector(s) removed, {index['total']} current sample(s)",
+            f"index: {index.removed} vector(s) removed, {index.total} current sample(s)",
             highlight=False,
         )
 
@@ -361,4 +299,4 @@ def _fail(message: str, json_out: bool, code: ExitCode = ExitCode.ERROR) -> NoRe
         typer.echo(json.dumps({"error": message, "exit_code": int(code)}))
     if code == ExitCode.USAGE:
         usage_error(message)
-    fail(message, code)
+    fail(escape(message), code)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,9 +12,6 @@ if TYPE_CHECKING:
 
     from evaluation.agreement import AgreementReport, GroupAgreement
     from evaluation.drift import Distribution, DriftReport, LengthStats
-    from kg.graph import KnowledgeGraph
-
-T = TypeVar("T")
 
 #: disagreements (and changed / new / removed ids) listed on the terminal
 SHOW = 20
@@ -27,18 +23,6 @@ def register(app: typer.Typer) -> None:
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _with_kg(
-    ctx: typer.Context,
-    action: Callable[[KnowledgeGraph], T],
-    errors: tuple[type[Exception], ...] = (),
-) -> T:
-    """:func:`provrag.commands.common.with_kg`, also reporting evaluation errors."""
-    from evaluation.errors import EvaluationError
-    from provrag.commands.common import with_kg
-
-    return with_kg(ctx, action, errors=(EvaluationError, *errors))
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -93,27 +77,19 @@ def agreement(
 
     Without --version: the current samples. With --version: that dataset version as
     it was ingested (revised since or not; deleted samples left out)."""
-    from evaluation.agreement import DEFAULT_KINDS, agreement_report, label_fields
-    from provrag.commands.common import fail, usage_error
+    from provrag.commands.common import open_graph, usage_error
+    from provrag.errors import UsageError
+    from provrag.services.quality import DEFAULT_KINDS
+    from provrag.services.quality import agreement as agreement_service
 
-    if version is not None and dataset is None:
-        usage_error(f"--version {version!r} needs --dataset (the dataset it is a version of)", ctx)
     annotator_kinds = None if all_kinds else tuple(kinds or DEFAULT_KINDS)
-
-    def run(kg: KnowledgeGraph) -> tuple[AgreementReport, list[str]]:
-        report = agreement_report(
-            kg, field, dataset=dataset, version=version, annotator_kinds=annotator_kinds
-        )
-        return report, (label_fields(kg) if report.labels == 0 else [])
-
-    report, fields = _with_kg(ctx, run)
-    if report.labels == 0:
-        kinds_text = "any" if annotator_kinds is None else "/".join(annotator_kinds)
-        known = ", ".join(fields) if fields else "none"
-        fail(
-            f"no labels of field {field!r} from {kinds_text} annotators in scope; "
-            f"label fields in the graph: {known}"
-        )
+    try:
+        with open_graph(ctx) as kg:
+            report = agreement_service(
+                kg, field, dataset=dataset, version=version, annotator_kinds=annotator_kinds
+            )
+    except UsageError as exc:
+        usage_error(str(exc), ctx)
     if json_out:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
@@ -203,31 +179,20 @@ def drift(
     samples; label, origin and prompt-version distributions with Jensen-Shannon
     divergence and a chi-square test; text lengths; with --embed, the cosine distance
     between the versions' embedding centroids."""
-    from evaluation.drift import drift_report
-    from provrag.commands.common import fail, settings_of
-    from retrieval.errors import RetrievalError
+    from provrag.commands.common import open_graph, settings_of
+    from provrag.services.quality import drift as drift_service
 
-    embedder = None
-    if embed:
-        from provrag.indexing import embedder_for
-
-        try:
-            embedder = embedder_for(settings_of(ctx)).embed
-        except RetrievalError as exc:
-            fail(str(exc))
-
-    def run(kg: KnowledgeGraph) -> DriftReport:
-        return drift_report(
+    # the embedder loads its model lazily, on the first embed() inside the report
+    with open_graph(ctx) as kg:
+        report = drift_service(
+            settings_of(ctx),
             kg,
             dataset,
             version_a,
             version_b,
-            embedder=embedder,
-            annotator_kinds=tuple(kinds) if kinds else None,
+            embed=embed,
+            annotator_kinds=kinds,
         )
-
-    # the embedder loads its model lazily, on the first embed() inside the report
-    report = _with_kg(ctx, run, (RetrievalError,))
     if json_out:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from kg.typing import Clearance, Origin, RetrieverMode
-from provrag.commands.common import console, err_console, fail, settings_of, usage_error
+from provrag.commands.common import console, err_console, open_session, usage_error
 
 if TYPE_CHECKING:
     from kg.model import Filters, ScoredPassage
     from retrieval.answerer import AnswerResult
-    from retrieval.retriever import GraphRetriever
 
 SEARCH_HELP = """Search the samples: dense, lexical, hybrid or graph-enriched (default).
 
@@ -76,25 +75,14 @@ def register(app: typer.Typer) -> None:
 
 def _filters(ctx: typer.Context, **values: Any) -> Filters:
     """The search filters of the command line; a malformed one is a usage error."""
-    from pydantic import ValidationError
-
     from kg.errors import FilterError
-    from kg.model import Filters
+    from provrag.errors import UsageError
+    from provrag.services.searching import filters_from
 
-    labels = values.pop("labels") or []
     try:
-        return Filters.model_validate({"labels": labels, **values})
-    except (FilterError, ValidationError) as exc:
+        return filters_from(**values)
+    except (FilterError, UsageError) as exc:
         usage_error(str(exc), ctx)
-
-
-def _open(ctx: typer.Context, retriever: RetrieverMode | None) -> tuple[Any, GraphRetriever]:
-    from provrag.app import open_kg
-    from provrag.wiring import build_retriever
-
-    settings = settings_of(ctx)
-    kg = open_kg(settings)
-    return settings, build_retriever(settings, kg, mode=retriever)
 
 
 def search(
@@ -115,44 +103,21 @@ def search(
     label: Labels = None,
     clearance: ClearanceOpt = None,
 ) -> None:
-    from kg.errors import ProvragError
+    from provrag.services.searching import search as search_service
 
-    kg = None
-    try:
-        filters = _filters(
-            ctx, origin=origin, dataset=dataset, version=version, generator=generator,
-            prompt_version=prompt_version, annotator=annotator, labels=label,
-            clearance=clearance,
-        )  # fmt: skip
-        settings, engine = _open(ctx, retriever)
-        kg = engine.kg
-        hits = engine.search(text, k, filters)
-        wants = (explain or json_out) and "graph" in engine.channels
-        linked = engine.linked_entities(text) if wants else []
-        described = engine.describe()
-    except ProvragError as exc:
-        _close(kg)
-        fail(str(exc))
-    _close(kg)
+    filters = _filters(
+        ctx, origin=origin, dataset=dataset, version=version, generator=generator,
+        prompt_version=prompt_version, annotator=annotator, labels=label,
+        clearance=clearance,
+    )  # fmt: skip
+    with open_session(ctx) as session:
+        outcome = search_service(
+            session, text, k=k, mode=retriever, filters=filters, explain=explain or json_out
+        )
     if json_out:
-        payload = {
-            "query": text,
-            "k": k,
-            "retriever": engine.mode,
-            "filters": filters.describe(),
-            "clearance": filters.clearance or settings.retrieval.default_clearance,
-            "settings": described,
-            "linked_entities": linked,
-            "hits": [h.model_dump(mode="json") for h in hits],
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
         return
-    _print_hits(text, hits, engine.mode, explain, linked)
-
-
-def _close(kg: Any) -> None:
-    if kg is not None:
-        kg.store.close()
+    _print_hits(text, outcome.hits, outcome.mode, explain, outcome.linked_entities)
 
 
 def _channels(hit: ScoredPassage) -> str:
@@ -244,46 +209,23 @@ def ask(
     label: Labels = None,
     clearance: ClearanceOpt = None,
 ) -> None:
-    from kg.errors import ProvragError
-    from provrag.wiring import build_answerer
-    from provrag.wiring import record as record_answer
+    from provrag.services.asking import ask as ask_service
 
-    kg = None
-    try:
-        filters = _filters(
-            ctx, origin=origin, dataset=dataset, version=version, generator=generator,
-            prompt_version=prompt_version, annotator=annotator, labels=label,
-            clearance=clearance,
-        )  # fmt: skip
-        settings, engine = _open(ctx, retriever)
-        kg = engine.kg
-        answerer = build_answerer(settings, engine)
-        result = answerer.answer(text, k, filters)
-        if record:
-            if result.sentences:
-                record_answer(kg, result, engine)
-            else:
-                err_console.print("[yellow]nothing to record:[/] the answer is empty")
-    except ProvragError as exc:
-        _close(kg)
-        fail(str(exc))
-    _close(kg)
+    filters = _filters(
+        ctx, origin=origin, dataset=dataset, version=version, generator=generator,
+        prompt_version=prompt_version, annotator=annotator, labels=label,
+        clearance=clearance,
+    )  # fmt: skip
+    with open_session(ctx) as session:
+        outcome = ask_service(
+            session, text, k=k, mode=retriever, filters=filters, record_answer=record
+        )
+    if outcome.note is not None:
+        err_console.print(f"[yellow]{outcome.note}[/]")
     if json_out:
-        payload = {
-            "id": result.id,
-            "query": text,
-            "answer": result.text,
-            "sentences": [s.model_dump(mode="json") for s in result.sentences],
-            "cited_samples": result.cited_samples(),
-            "generator": result.generator,
-            "model": result.model,
-            "retriever": engine.mode,
-            "filters": filters.describe(),
-            "passages": [p.model_dump(mode="json") for p in result.passages],
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
         return
-    _print_answer(result)
+    _print_answer(outcome.result)
 
 
 def _print_answer(result: AnswerResult) -> None:

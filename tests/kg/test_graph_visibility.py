@@ -142,3 +142,20 @@ def test_a_store_answering_a_select_without_rows_is_a_store_error() -> None:
     kg = KnowledgeGraph(NoRows(None))
     with pytest.raises(StoreError, match="instead of solutions"):
         kg.open_graphs()
+
+
+def test_the_graph_is_a_context_manager_that_closes_its_store(tmp_path: Path) -> None:
+    with KnowledgeGraph(OxigraphStore(tmp_path / "store")) as kg:
+        kg.write_atomic(BATCH, triples("a"))
+    with pytest.raises(StoreError, match="closed"):
+        kg.query("ASK {}")
+    # the lock went with it: the same directory opens again in this process
+    with KnowledgeGraph(OxigraphStore(tmp_path / "store")) as again:
+        assert visible(again) == {f"{EX}a"}
+
+
+def test_leaving_on_an_error_closes_the_store_too(tmp_path: Path) -> None:
+    with pytest.raises(QueryError), KnowledgeGraph(OxigraphStore(tmp_path / "store")) as kg:
+        kg.query("DROP ALL")
+    with KnowledgeGraph(OxigraphStore(tmp_path / "store")) as again:
+        assert again.ask("ASK { FILTER(true) }")

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from kg.queries.graph_info import mention_counts
 from kg.queries.mentions import samples_without_extraction
-from provrag.app import open_kg
 from provrag.cli import app
 from provrag.exit_codes import ExitCode
 from provrag.settings import load_settings
+from provrag.wiring import open_kg
 
 pytestmark = pytest.mark.model
 
@@ -76,11 +76,8 @@ def _eval(home: Path, *args: str) -> tuple[int, dict[str, Any], str]:
 
 def _entity_state(home: Path, dataset: str) -> tuple[int, int]:
     """(sample-entity links, documents ingested without entity extraction) of ``home``."""
-    kg = open_kg(load_settings(home))
-    try:
+    with open_kg(load_settings(home)) as kg:
         return mention_counts(kg).links, samples_without_extraction(kg, dataset)
-    finally:
-        kg.store.close()
 
 
 def test_a_dense_run_skips_entity_extraction(tmp_path: Path, beir_dir: Path) -> None:

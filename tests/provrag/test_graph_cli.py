@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 
 from kg.graph import ONTOLOGY_GRAPH
 from kg.model import SampleRecord
-from provrag.app import open_kg
 from provrag.cli import app
 from provrag.commands.graph_cmds import CONFIG_TEMPLATE
 from provrag.exit_codes import ExitCode
 from provrag.settings import Settings, load_settings
+from provrag.wiring import open_kg
 
 RECORDS = [
     SampleRecord.model_validate(

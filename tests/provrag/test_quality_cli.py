@@ -188,10 +188,10 @@ class _FakeEmbedder:
 
 
 def test_drift_embed_passes_the_app_embedder(home: Path, monkeypatch) -> None:
-    import provrag.indexing
+    import provrag.wiring
 
     fake = _FakeEmbedder()
-    monkeypatch.setattr(provrag.indexing, "embedder_for", lambda settings, **kw: fake)
+    monkeypatch.setattr(provrag.wiring, "build_embedder", lambda settings, **kw: fake)
     r = run_json(home, "drift", "--dataset", DATASET, "--from", "2026.10", "--to", "2026.11",
                  "--embed")  # fmt: skip
     assert fake.calls == 1

@@ -109,7 +109,17 @@ def test_search_rejects_a_bad_filter(client: TestClient, params: dict, named: st
     assert named in response.text
 
 
-def test_trace_rejects_an_unknown_format(client: TestClient, ingested: dict) -> None:
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [({"origin": "alien"}, "origin"), ({"label": "topic"}, "FIELD=VALUE"), ({}, "q")],
+)
+def test_ask_rejects_a_bad_request(client: TestClient, params: dict, named: str) -> None:
+    response = client.get("/ask", params={"q": "x", **params} if params else {})
+    assert response.status_code == 400
+    assert named in response.json()["message"]
+
+
+def test_trace_rejects_an_unknown_format(client: TestClient) -> None:
     response = client.get("/trace/p3", params={"format": "yaml"})
     assert response.status_code == 400 and "format" in response.json()["message"]
 

@@ -18,10 +18,10 @@ from prov.model import ProvDocument
 from typer.testing import CliRunner
 
 from kg import ids
-from provrag.app import open_kg
 from provrag.cli import app
 from provrag.exit_codes import ExitCode
 from provrag.settings import load_settings
+from provrag.wiring import open_kg
 
 
 def _lineage_data() -> ModuleType:

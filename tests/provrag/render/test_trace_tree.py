@@ -14,13 +14,13 @@ from kg.graph import KnowledgeGraph
 from kg.provenance import trace
 from kg.store.embedded import OxigraphStore
 from kg.trace_model import TraceNode
-from provrag.trace_render import VALUE_WIDTH, render_tree
+from provrag.render.trace_tree import VALUE_WIDTH, render_tree
 
 
 def _lineage_data() -> ModuleType:
     name = "provrag_tests_lineage_data"
     if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "kg" / "lineage_data.py"
+        path = Path(__file__).resolve().parents[2] / "kg" / "lineage_data.py"
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None
         sys.modules[name] = importlib.util.module_from_spec(spec)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from evaluation.spec import RunSpec
 from kg.model import Filters
-from provrag.evaluating import EvalOptions, run_spec, settings_for_rerun
+from provrag.services.evaluating import EvalOptions, run_spec, settings_for_rerun
 from provrag.settings import load_settings
 from retrieval.config import RetrieverConfig
 from tests.evaluation.toy import toy_golden

@@ -1,0 +1,104 @@
+"""An evaluation run as the use case reports it: the result, its run directory, the
+KPI gates checked on it and, for a BEIR dataset, what was ingested; and its JSON
+(``provrag eval --json``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evaluation.results import EvalResult
+from provrag.settings import Settings
+
+if TYPE_CHECKING:
+    from evaluation.gates import Gate, GateOutcome
+    from provrag.services.beir import BeirIngest
+
+
+def gates_for(settings: Settings, extra: Sequence[str] = ()) -> list[Gate]:
+    """The KPI gates of the settings (``[evaluation.gates]``) and of ``extra`` texts
+    (``'ndcg@10[origin=real]>=0.6'``); raises :class:`~evaluation.errors.EvaluationError`
+    for a malformed one."""
+    from evaluation.gates import gates_from_settings, parse_gate
+
+    return gates_from_settings(settings.evaluation.gates) + [parse_gate(g) for g in extra]
+
+
+@dataclass
+class EvalOutcome:
+    """A finished evaluation and the gates checked on it."""
+
+    result: EvalResult
+    run_dir: Path
+    gates: list[GateOutcome] = field(default_factory=list)
+    beir: BeirIngest | None = None
+
+    @classmethod
+    def of(
+        cls,
+        settings: Settings,
+        result: EvalResult,
+        gates: Sequence[Gate] = (),
+        beir: BeirIngest | None = None,
+    ) -> EvalOutcome:
+        """Check ``gates`` on ``result``; its run directory is under ``settings.runs_dir``."""
+        from evaluation.gates import check_gates
+
+        return cls(result, settings.runs_dir / str(result.run_id), check_gates(result, gates), beir)
+
+    @property
+    def passed(self) -> bool:
+        """Every gate met."""
+        return all(o.passed for o in self.gates)
+
+    def to_dict(self) -> dict[str, Any]:
+        payload = result_json(self.result, self.run_dir)
+        payload["gates"] = [gate_json(o) for o in self.gates]
+        if self.beir is not None:
+            payload["beir"] = self.beir.to_dict()
+        return payload
+
+
+def result_json(result: EvalResult, run_dir: Path) -> dict[str, Any]:
+    """A run's numbers, overall and per slice, and where its files are."""
+    return {
+        "run_id": result.run_id,
+        "golden": {
+            "name": result.golden_name,
+            "version": result.golden_version,
+            "dataset": result.dataset,
+        },
+        "retriever": result.retriever_kind,
+        "k": result.k,
+        "depth": result.depth,
+        "seed": result.seed,
+        "queries": len(result.qrels),
+        "run_dir": str(run_dir),
+        "run_file": str(run_dir / "run.trec"),
+        "overall": {m: s.to_dict() for m, s in result.overall.items()},
+        "slices": [
+            {
+                "name": s.name,
+                "value": s.value,
+                "query_count": s.query_count,
+                "small": s.small,
+                "metrics": {m: v.to_dict() for m, v in s.metrics.items()},
+            }
+            for s in result.slices
+        ],
+    }
+
+
+def gate_json(o: GateOutcome) -> dict[str, Any]:
+    return {
+        "gate": str(o.gate),
+        "metric": o.gate.metric,
+        "slice": o.gate.where,
+        "op": o.gate.op,
+        "threshold": o.gate.threshold,
+        "value": o.value,
+        "passed": o.passed,
+        "message": o.message(),
+    }
