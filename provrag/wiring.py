@@ -5,8 +5,10 @@ graph, embedder, entity extractor and query linker, retriever, answer
 generator and answerer are chosen here and nowhere else; the services
 (:mod:`provrag.services`) ask for them by what they do.
 
-The retrieval layer never imports ingest; here ingest's entity extractor (the
-same NER + linking that ran at ingest) is adapted to retrieval's
+:func:`build_extractor` is the one place the settings choose an entity extractor
+(``ner_extractor``: spaCy NER, noun chunks or the gazetteer only), for ingest and
+queries alike. The retrieval layer never imports ingest; here that extractor (the
+same extraction + linking that ran at ingest) is adapted to retrieval's
 :class:`~retrieval.linking.QueryLinker`: a query mention of type ``T`` and
 normalised name ``n`` links to ``kg.ids.entity_iri(T, n)``, the node ingest
 made for the same name. spaCy is loaded on the first query that needs it, so a
@@ -25,7 +27,7 @@ from provrag.settings import Settings
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
     from kg.store.base import GraphStore
-    from kg.typing import RetrieverMode
+    from kg.typing import OnMissingModel, RetrieverMode
     from retrieval.answerer import Answerer, ChatGenerator
     from retrieval.embedder import Embedder
     from retrieval.linking import LinkedEntity, QueryLinker
@@ -78,16 +80,28 @@ def build_embedder(settings: Settings, *, lazy: bool = True) -> Embedder:
     return load_embedder(settings.embedding_model, batch_size=settings.embed_batch_size, lazy=lazy)
 
 
-def build_extractor(settings: Settings) -> EntityExtractor:
-    """The entity extractor of ingest and of queries (``ner_model``, ``gazetteer``).
+def build_extractor(
+    settings: Settings, *, on_missing: OnMissingModel = "fallback"
+) -> EntityExtractor:
+    """The entity extractor of ingest and of queries, the same for both so that query
+    and passage entities meet: ``ner_extractor`` (spaCy NER, noun chunks or the
+    gazetteer only), ``ner_model``, ``ner_labels``, ``gazetteer``, ``ner_processes``.
 
     A missing spaCy model gives the rule-based pipeline with a
-    :class:`~ingest.ner.NerFallbackWarning`; :func:`build_extractor_noting`
-    catches that warning and returns it.
+    :class:`~ingest.ner.NerFallbackWarning` (``on_missing="fallback"``;
+    :func:`build_extractor_noting` catches that warning and returns it), or raises
+    :class:`~ingest.errors.NerModelError` (``"fail"``).
     """
-    from ingest.ner import load_extractor
+    from ingest.extractors import extractor_for
 
-    return load_extractor(settings.ner_model, settings.gazetteer)
+    return extractor_for(
+        settings.ner_extractor,
+        settings.ner_model,
+        settings.gazetteer,
+        labels=settings.ner_labels,
+        on_missing=on_missing,
+        n_process=settings.ner_processes,
+    )
 
 
 def build_extractor_noting(settings: Settings) -> tuple[EntityExtractor, str | None]:
@@ -131,7 +145,9 @@ class LazyNerLinker:
 
     def _load(self) -> NerQueryLinker:
         if self._inner is None:
-            extractor, self.fallback_reason = build_extractor_noting(self.settings)
+            # one query at a time: never spaCy worker processes
+            one = self.settings.model_copy(update={"ner_processes": 1})
+            extractor, self.fallback_reason = build_extractor_noting(one)
             self._inner = NerQueryLinker(extractor)
         return self._inner
 

@@ -1,239 +1,460 @@
-"""Compare dense, lexical, hybrid and graph-enriched retrieval on public data.
+"""Compare every retriever on every public dataset, in one table.
 
-Datasets (read from ``<repo>/../shared/data``, never copied):
+Datasets (``scripts/compare_retrievers_data.py``): SciFact test, SciFact train (the
+development split: settings are chosen on it), MuSiQue (HippoRAG's 100 multi-hop
+questions), PubMedQA PQA-L, CLAPNQ dev, and the bundled bank golden set. Each is
+ingested into a provrag home through the real ingest path, with entity extraction
+(the settings' extractor), indexed, and evaluated by the real evaluation path
+(:func:`provrag.evaluating.evaluate`, trec_eval conventions, clearance
+``restricted``) with each retriever built by :mod:`provrag.wiring`: the numbers are
+what ``provrag eval`` gives a user.
 
-- ``pubmedqa``: PubMedQA PQA-L, 1,000 abstracts (each abstract's CONTEXTS joined
-  into one passage); query = the QUESTION, relevant = its own abstract.
-- ``clapnq``: CLAPNQ dev; the 300 answerable questions over their gold passages,
-  with the passages of the 300 unanswerable questions as distractors (title and
-  text joined, duplicate passages once); relevant = the gold passage(s) named in
-  ``retrieval/dev/question_dev_answerable.tsv``.
+A row is a name, a retriever mode and overrides of the ``[retrieval]`` settings
+(:class:`RetrieverConfig`); a row whose overrides name a setting that
+``RetrieverConfig`` does not have is skipped with a note (the ablations name the
+settings of the PageRank retriever). Rows: ``main`` = dense, lexical, hybrid,
+enriched; ``ablations`` = enriched without one mechanism each (derivation mapping,
+PageRank, synonym edges, specificity); ``diagnostics`` = the older probes of the
+graph channel (dense + graph, two hops, lexical weight 1.0, the graph channel as
+a re-ranker, the graph alone).
 
-Each dataset is ingested into a temporary provrag home through the real ingest
-path (NER on, so the graph has entities to enrich with), indexed, and every
-question is run through each retriever with the default settings. Reported:
-recall@10 and nDCG@10 (``evaluation.metrics.evaluate_run``, trec_eval
-conventions), plus diagnostic rows: dense + graph (lexical weight 0), two-hop
-enrichment, hybrid with lexical weight 1.0, the graph channel as a re-ranker
-(``graph_role="rerank"``, at weight 1 and 0.25), and the graph channel alone,
-and how many queries linked at least one entity.
+Columns: nDCG@10, R@2, R@5, R@10, the nDCG@10 difference to dense and its p-value
+(paired randomisation test on per-query nDCG@10, ``evaluation.stats``), and the
+milliseconds per query of the whole evaluation loop.
 
-    .venv/bin/python scripts/compare_retrievers.py [--dataset pubmedqa|clapnq|both]
-        [--limit N] [--output bench_results/compare_retrievers.json]
+Homes are temporary unless ``--home-root DIR`` keeps them: a second run then
+ingests nothing and embeds nothing (the index and its embedding cache are in the
+home), so only the queries run again.
+
+    PYTHONPATH=. .venv/bin/python scripts/compare_retrievers.py \
+        [--datasets scifact-test scifact-train musique pubmedqa clapnq bank] \
+        [--rows main ablations diagnostics] [--limit N] [--home-root DIR] \
+        [--output bench_results/compare_retrievers.json]  # + .md beside it
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import dataclasses
 import json
+import os
 import platform
 import sys
 import tempfile
 import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / ".." / "shared" / "data"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from compare_retrievers_data import DATASETS, EXAMPLE, DatasetSpec  # noqa: E402
 
 from kg.typing import RetrieverMode  # noqa: E402
 
-METRICS = ["ndcg@10", "recall@10"]
-DEPTH = 10
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from evaluation.golden import GoldenSet
+    from kg.graph import KnowledgeGraph
+    from provrag.settings import Settings
+
+METRICS = ["ndcg@10", "recall@2", "recall@5", "recall@10"]
+HEADERS = {"ndcg@10": "nDCG@10", "recall@2": "R@2", "recall@5": "R@5", "recall@10": "R@10"}
+BASELINE = "dense"
+P_SAMPLES = 10_000
 
 
-def pubmedqa(
-    limit: int | None,
-) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, dict[str, int]]]:
-    path = DATA / "pubmedqa_pqal" / "ori_pqal.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    records, queries, qrels = [], {}, {}
-    for pmid, item in data.items():
-        text = " ".join(item["CONTEXTS"])
-        records.append({"id": pmid, "text": text, "origin": "real", "dataset": "pubmedqa"})
-        queries[pmid] = item["QUESTION"]
-        qrels[pmid] = {pmid: 1}
-    keep = sorted(queries)[:limit] if limit else sorted(queries)
-    return records, {q: queries[q] for q in keep}, {q: qrels[q] for q in keep}
+@dataclass(frozen=True)
+class Row:
+    """One retriever of the table: a mode and overrides of the ``[retrieval]`` settings.
+
+    A dict value is merged into the setting's dict (``{"weights": {"lexical": 0.0}}``
+    changes one weight).
+    """
+
+    name: str
+    mode: RetrieverMode
+    overrides: dict[str, Any] = field(default_factory=dict)
+    group: str = "main"
 
 
-def clapnq(
-    limit: int | None,
-) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, dict[str, int]]]:
-    base = DATA / "clapnq_dev"
-    gold_ids: dict[str, list[str]] = {}
-    with open(base / "retrieval" / "dev" / "question_dev_answerable.tsv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            gold_ids[row["id"]] = [d for d in row["doc-id-list"].split(",") if d]
-    records: dict[str, dict[str, Any]] = {}
-    by_text: dict[str, str] = {}
-    queries: dict[str, str] = {}
-    qrels: dict[str, dict[str, int]] = {}
-    for name, answerable in (("answerable", True), ("unanswerable", False)):
-        path = base / "annotated_data" / "dev" / f"clapnq_dev_{name}.jsonl"
-        for line in path.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            passage = item["passages"][0]
-            text = f"{passage['title']}\n{passage['text'].strip()}"
-            pid = by_text.get(text)
-            if pid is None:
-                ids = gold_ids.get(item["id"]) if answerable else None
-                pid = ids[0] if ids else f"u-{item['id']}"
-                by_text[text] = pid
-                records[pid] = {"id": pid, "text": text, "origin": "real", "dataset": "clapnq"}
-            if answerable:
-                queries[item["id"]] = item["input"]
-                qrels[item["id"]] = {pid: 1}
-    keep = sorted(queries)[:limit] if limit else sorted(queries)
-    return list(records.values()), {q: queries[q] for q in keep}, {q: qrels[q] for q in keep}
+ROWS: list[Row] = [
+    Row("dense", "dense"),
+    Row("lexical", "lexical"),
+    Row("hybrid", "hybrid"),
+    Row("enriched", "enriched"),
+    # the mechanisms of the PageRank retriever, one left out per row
+    Row("enriched - derivation mapping", "enriched", {"derivation_mapping": False}, "ablations"),
+    Row("enriched - PageRank", "enriched", {"pagerank": False}, "ablations"),
+    Row("enriched - synonym edges", "enriched", {"synonym_edges": False}, "ablations"),
+    Row("enriched - specificity", "enriched", {"specificity": False}, "ablations"),
+    # probes of the graph channel of fusion
+    Row("dense+graph", "enriched", {"weights": {"lexical": 0.0}}, "diagnostics"),
+    Row("enriched 2-hop", "enriched", {"graph_hops": 2}, "diagnostics"),
+    Row("hybrid, lexical 1.0", "hybrid", {"weights": {"lexical": 1.0}}, "diagnostics"),
+    Row("enriched, rerank", "enriched", {"graph_role": "rerank"}, "diagnostics"),
+    Row(
+        "enriched, rerank, graph 0.25",
+        "enriched",
+        {"graph_role": "rerank", "weights": {"graph": 0.25}},
+        "diagnostics",
+    ),
+    Row("graph alone", "enriched", {"weights": {"dense": 0.0, "lexical": 0.0}}, "diagnostics"),
+]
+GROUPS = ("main", "ablations", "diagnostics")
 
 
-def variants(settings: Any) -> dict[str, tuple[RetrieverMode, Any]]:
-    """name -> (mode, settings) of every retriever compared."""
+def retriever_fields() -> set[str]:
+    """The settings a row may override: the fields of ``RetrieverConfig``."""
+    from retrieval.config import RetrieverConfig
 
-    def with_retrieval(**update: Any) -> Any:
-        return settings.model_copy(
-            update={"retrieval": settings.retrieval.model_copy(update=update)}
-        )
+    return set(RetrieverConfig.model_fields)
 
-    weights = dict(settings.retrieval.weights)
-    return {
-        "dense": ("dense", settings),
-        "lexical": ("lexical", settings),
-        "hybrid": ("hybrid", settings),
-        "enriched": ("enriched", settings),
-        "dense+graph": ("enriched", with_retrieval(weights={**weights, "lexical": 0.0})),
-        "enriched 2-hop": ("enriched", with_retrieval(graph_hops=2)),
-        "hybrid, lexical 1.0": ("hybrid", with_retrieval(weights={**weights, "lexical": 1.0})),
-        "enriched, rerank": ("enriched", with_retrieval(graph_role="rerank")),
-        "enriched, rerank, graph 0.25": (
-            "enriched",
-            with_retrieval(graph_role="rerank", weights={**weights, "graph": 0.25}),
-        ),
-        "dense+graph, rerank": (
-            "enriched",
-            with_retrieval(graph_role="rerank", weights={**weights, "lexical": 0.0}),
-        ),
-        "graph alone": (
-            "enriched",
-            with_retrieval(weights={**weights, "dense": 0.0, "lexical": 0.0}),
-        ),
+
+def missing_settings(row: Row, known: set[str]) -> list[str]:
+    """The override names of ``row`` that ``RetrieverConfig`` lacks (empty: it can run)."""
+    return sorted(set(row.overrides) - known)
+
+
+def with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """``settings`` with ``overrides`` on its ``[retrieval]`` section."""
+    if not overrides:
+        return settings
+    current = settings.retrieval
+    update = {
+        k: {**getattr(current, k), **v} if isinstance(v, dict) else v for k, v in overrides.items()
     }
+    return settings.model_copy(update={"retrieval": current.model_copy(update=update)})
 
 
-def run_dataset(name: str, limit: int | None, log: Any) -> dict[str, Any]:
-    from evaluation.metrics import evaluate_run
-    from ingest.ner import load_extractor
-    from ingest.pipeline import ingest_files
-    from kg.queries.graph_info import mention_counts
+# ----------------------------------------------------------------------- progress
+
+
+class _Records:
+    """``ingest.pipeline.ProgressCallback`` on a task of a rich bar."""
+
+    def __init__(self, bar: Progress, description: str) -> None:
+        self.bar, self.task = bar, bar.add_task(description, total=None)
+
+    def total(self, n: int | None) -> None:
+        self.bar.update(self.task, total=n)
+
+    def advance(self, records: int) -> None:
+        self.bar.advance(self.task, records)
+
+
+def _counter(bar: Progress, description: str) -> Callable[[int, int], None]:
+    task = bar.add_task(description, total=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=max(total, 1))
+
+    return progress
+
+
+# ------------------------------------------------------------------------ homes
+
+
+@dataclass
+class Prepared:
+    settings: Settings
+    kg: KnowledgeGraph
+    embedder: Any
+    golden: GoldenSet
+    passages: int
+    ingest_seconds: float
+    index_seconds: float
+    embedded: int
+
+
+def prepare(spec: DatasetSpec, home: Path, bar: Progress, log: Callable[[str], None]) -> Prepared:
+    """Ingest (with entities) and index ``spec`` in ``home``, as a user would."""
+    from provrag.services.beir import ingest_beir
+    from provrag.services.golden import resolve_golden
     from provrag.services.indexing import sync
     from provrag.settings import load_settings
-    from provrag.wiring import LazyNerLinker, build_embedder, build_retriever, open_kg
+    from provrag.wiring import build_embedder, build_extractor, open_kg
 
-    records, queries, qrels = (pubmedqa if name == "pubmedqa" else clapnq)(limit)
-    with tempfile.TemporaryDirectory(prefix=f"provrag-compare-{name}-") as tmp:
-        home = Path(tmp)
-        corpus = home / "corpus.jsonl"
-        corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-        settings = load_settings(home)
-        kg = open_kg(settings)
-        t0 = time.perf_counter()
-        extractor = load_extractor(settings.ner_model, settings.gazetteer)
-        report = ingest_files(kg, [corpus], extractor=extractor, quarantine_dir=home / "q")
-        ingest_s = time.perf_counter() - t0
-        embedder = build_embedder(settings, lazy=False)
-        t0 = time.perf_counter()
-        sync(settings, kg, embedder=embedder)
-        index_s = time.perf_counter() - t0
-        mentions = mention_counts(kg)
-        log(
-            f"{name}: {len(records)} passages ingested in {ingest_s:.1f}s "
-            f"({report.new} new), indexed in {index_s:.1f}s; "
-            f"{mentions.entities} entities, {mentions.links} sample-entity links; "
-            f"{len(queries)} queries"
+    overrides: dict[str, Any] = {"gazetteer": EXAMPLE / "gazetteer.ttl"} if spec.bank else {}
+    settings = load_settings(home, **overrides)
+    kg = open_kg(settings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        extractor = build_extractor(settings) if settings.ner else None
+    for w in caught:
+        log(f"[yellow]{w.message}")
+    t0 = time.perf_counter()
+    records = _Records(bar, f"{spec.label}: ingest + entities")
+    if spec.bank:
+        from ingest.pipeline import ingest_files
+
+        report = ingest_files(
+            kg,
+            [EXAMPLE / "kb_v1.jsonl"],
+            extractor=extractor,
+            chunk_size=settings.chunk_size,
+            quarantine_dir=settings.quarantine_dir,
+            progress=records,
         )
-        linker = LazyNerLinker(settings)
-        rows: dict[str, Any] = {}
-        linked_queries = 0
-        for label, (mode, s) in variants(settings).items():
-            retriever = build_retriever(
-                s,
-                kg,
-                mode=mode,
-                embedder=embedder,
-                linker=linker,
+        golden = resolve_golden(kg, str(EXAMPLE / "golden.jsonl"))
+        passages = report.read
+    else:
+        directory = spec.beir or home / "beir" / spec.key
+        if spec.convert is not None and not (directory / "corpus.jsonl").is_file():
+            spec.convert(directory)
+        done = ingest_beir(
+            settings, kg, directory, split=spec.split, extractor=extractor, progress=records
+        )
+        golden, passages = done.golden, done.documents
+    ingest_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    embedder = build_embedder(settings)  # one model per process, whatever the home
+    synced = sync(
+        settings, kg, embedder=embedder, progress=_counter(bar, f"{spec.label}: embedding")
+    )
+    return Prepared(
+        settings,
+        kg,
+        embedder,
+        golden,
+        passages,
+        ingest_seconds,
+        time.perf_counter() - t0,
+        synced.embedded,
+    )
+
+
+@contextmanager
+def homes(root: Path | None) -> Iterator[Path]:
+    """``root`` (kept), or a temporary directory removed at the end."""
+    if root is not None:
+        root.mkdir(parents=True, exist_ok=True)
+        yield root
+        return
+    with tempfile.TemporaryDirectory(prefix="provrag-compare-") as tmp:
+        yield Path(tmp)
+
+
+# ------------------------------------------------------------------------- runs
+
+
+def run_dataset(
+    spec: DatasetSpec,
+    rows: list[Row],
+    home: Path,
+    limit: int | None,
+    bar: Progress,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    from evaluation.stats import paired_randomization_test
+    from kg.queries.graph_info import mention_counts
+    from provrag.services.evaluating import EvalOptions, evaluate
+    from provrag.wiring import LazyNerLinker, build_retriever
+
+    p = prepare(spec, home, bar, log)
+    golden = p.golden
+    if limit:
+        golden = dataclasses.replace(golden, items=golden.items[:limit])
+    mentions = mention_counts(p.kg)
+    log(
+        f"{spec.label}: {p.passages} documents (ingest {p.ingest_seconds:.1f} s, index "
+        f"{p.index_seconds:.1f} s, {p.embedded} embedded); {mentions.entities} entities, "
+        f"{mentions.links} links; {len(golden.qrels())} queries"
+    )
+    linker = LazyNerLinker(p.settings)
+    # models loaded before any row is timed
+    p.embedder.embed(["warm up"])
+    linker.link("warm up")
+    results: dict[str, dict[str, Any]] = {}
+    per_query: dict[str, dict[str, float]] = {}
+    linked = None
+    for row in rows:
+        settings = with_overrides(p.settings, row.overrides)
+        retriever = build_retriever(
+            settings,
+            p.kg,
+            mode=row.mode,
+            embedder=p.embedder,
+            linker=linker,
+        )
+        options = EvalOptions(
+            retriever_kind=row.mode,
+            ks=[10],
+            metrics=METRICS,
+            ignore_identical_ids=not spec.bank,  # BEIR's convention, as `eval --beir`
+        )
+        t0 = time.perf_counter()
+        result = evaluate(
+            settings,
+            p.kg,
+            golden,
+            options,
+            retriever=retriever,
+            record=False,
+            progress=_counter(bar, f"{spec.label}: {row.name}"),
+        )
+        seconds = time.perf_counter() - t0
+        per_query[row.name] = result.per_query["ndcg@10"]
+        out: dict[str, Any] = {
+            "mode": row.mode,
+            "group": row.group,
+            "overrides": row.overrides,
+            **{m: round(result.overall[m].mean, 4) for m in METRICS},
+            "ms_per_query": round(1000 * seconds / max(len(result.qrels), 1), 1),
+        }
+        if BASELINE in per_query:
+            diff, pval = paired_randomization_test(
+                per_query[BASELINE], per_query[row.name], samples=P_SAMPLES, seed=13
             )
-            run: dict[str, dict[str, float]] = {}
-            t0 = time.perf_counter()
-            for qid, text in queries.items():
-                hits = retriever.search(text, DEPTH)
-                # rank-derived scores: the order is the retriever's, whatever its ties
-                run[qid] = {h.sample_id: float(DEPTH - r) for r, h in enumerate(hits)}
-            seconds = time.perf_counter() - t0
-            if label == "enriched":
-                linked_queries = sum(1 for t in queries.values() if retriever.linked_entities(t))
-            metrics = evaluate_run(qrels, run, METRICS)
-            rows[label] = {
-                "mode": mode,
-                "weights": {c: s.retrieval.weights.get(c, 1.0) for c in retriever.channels},
-                "graph_hops": s.retrieval.graph_hops if "graph" in retriever.channels else None,
-                **{m: round(metrics[m].mean, 4) for m in METRICS},
-                "ms_per_query": round(1000 * seconds / max(len(queries), 1), 1),
-            }
-            log(f"  {label:15s} " + "  ".join(f"{m} {rows[label][m]:.4f}" for m in METRICS))
-        kg.store.close()
+            out.update(d_ndcg_vs_dense=round(diff, 4), p_vs_dense=round(pval, 4))
+        results[row.name] = out
+        if row.name == "enriched" and linked is None:
+            linked = sum(1 for item in golden.items if retriever.linked_entities(item.query))
+        log(f"  {row.name:32s} " + "  ".join(f"{HEADERS[m]} {out[m]:.4f}" for m in METRICS))
+    p.kg.close()
     return {
-        "dataset": name,
-        "passages": len(records),
-        "queries": len(queries),
-        "queries_with_linked_entities": linked_queries,
+        "dataset": spec.key,
+        "label": spec.label,
+        "split": spec.split,
+        "dev": spec.dev,
+        "passages": p.passages,
+        "queries": len(golden.qrels()),
+        "queries_with_linked_entities": linked,
         "entities": mentions.entities,
         "entity_links": mentions.links,
-        "results": rows,
+        "ingest_seconds": round(p.ingest_seconds, 1),
+        "index_seconds": round(p.index_seconds, 1),
+        "results": results,
     }
 
 
-def print_table(results: list[dict[str, Any]]) -> None:
-    from rich.console import Console
+# ----------------------------------------------------------------------- output
+
+
+def _cells(row: dict[str, Any]) -> list[str]:
+    cells = [f"{row[m]:.4f}" for m in METRICS]
+    if "p_vs_dense" in row:
+        cells += [f"{row['d_ndcg_vs_dense']:+.4f}", f"{row['p_vs_dense']:.4f}"]
+    else:
+        cells += ["", ""]
+    return cells + [f"{row['ms_per_query']:.1f}"]
+
+
+COLUMNS = ["dataset", "retriever", *HEADERS.values(), "d nDCG@10", "p vs dense", "ms/query"]
+
+
+def _dataset_label(d: dict[str, Any]) -> str:
+    return f"{d['label']} ({d['queries']} q, {d['passages']} docs)"
+
+
+def print_table(datasets: list[dict[str, Any]], notes: list[str], console: Console) -> None:
     from rich.table import Table
 
-    table = Table(title="recall@10 / nDCG@10 by retriever")
-    table.add_column("retriever")
-    for r in results:
-        table.add_column(f"{r['dataset']} R@10", justify="right")
-        table.add_column(f"{r['dataset']} nDCG@10", justify="right")
-    for label in results[0]["results"]:
-        cells = []
-        for r in results:
-            row = r["results"][label]
-            cells += [f"{row['recall@10']:.4f}", f"{row['ndcg@10']:.4f}"]
-        table.add_row(label, *cells)
-    Console().print(table)
+    table = Table(title="retrievers by dataset (p: paired randomisation test vs dense)")
+    for col in COLUMNS:
+        table.add_column(col, justify="left" if col in ("dataset", "retriever") else "right")
+    for d in datasets:
+        for n, (name, row) in enumerate(d["results"].items()):
+            table.add_row(_dataset_label(d) if n == 0 else "", name, *_cells(row))
+        table.add_section()
+    console.print(table)
+    for note in notes:
+        console.print(f"note: {note}", highlight=False)
+
+
+def markdown(datasets: list[dict[str, Any]], notes: list[str], machine: dict[str, str]) -> str:
+    lines = [
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "|".join(["---"] * 2 + ["---:"] * (len(COLUMNS) - 2)) + "|",
+    ]
+    for d in datasets:
+        for n, (name, row) in enumerate(d["results"].items()):
+            label = _dataset_label(d) if n == 0 else ""
+            lines.append("| " + " | ".join([label, name, *_cells(row)]) + " |")
+    out = [
+        "Retrievers by dataset: nDCG@10 and recall at 2, 5 and 10 through the real ingest, "
+        "index and evaluation path; d nDCG@10 and p against dense (paired randomisation "
+        f"test on per-query nDCG@10, {P_SAMPLES} sign flips). SciFact train is the "
+        "development split (settings were chosen on it).",
+        "",
+        *lines,
+        "",
+    ]
+    out += [f"- {n}" for n in notes]
+    out.append(f"- machine: Python {machine['python']}, {machine['platform']}")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------- main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=["pubmedqa", "clapnq", "both"], default="both")
+    parser.add_argument(
+        "--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS), metavar="NAME"
+    )
+    parser.add_argument("--rows", nargs="+", choices=GROUPS, default=["main", "ablations"])
     parser.add_argument("--limit", type=int, default=None, help="first N queries only")
+    parser.add_argument(
+        "--home-root",
+        type=Path,
+        default=None,
+        help="keep the provrag homes here (a re-run ingests and embeds nothing)",
+    )
     parser.add_argument(
         "--output", type=Path, default=ROOT / "bench_results" / "compare_retrievers.json"
     )
     args = parser.parse_args()
-    if not DATA.is_dir():
-        sys.exit(f"no public data at {DATA.resolve()}; nothing to compare")
-    names = ["pubmedqa", "clapnq"] if args.dataset == "both" else [args.dataset]
-    results = [run_dataset(n, args.limit, lambda m: print(m, file=sys.stderr)) for n in names]
-    print_table(results)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True, width=160)
+    known = retriever_fields()
+    rows, notes = [], []
+    for row in ROWS:
+        if row.group not in args.rows:
+            continue
+        missing = missing_settings(row, known)
+        if missing:
+            notes.append(
+                f"row {row.name!r} skipped: RetrieverConfig has no setting {', '.join(missing)}"
+            )
+        else:
+            rows.append(row)
+    specs = []
+    for key in args.datasets:
+        spec = DATASETS[key]
+        if spec.source().exists():
+            specs.append(spec)
+        else:
+            notes.append(f"dataset {key!r} skipped: {spec.source().resolve()} is absent")
+    for note in notes:
+        console.log(note)
+    results = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with (
+        homes(args.home_root) as root,
+        Progress(*columns, console=console, transient=True) as bar,
+    ):
+        for spec in specs:
+            home = root / spec.home
+            results.append(run_dataset(spec, rows, home, args.limit, bar, console.log))
+    print_table(results, notes, Console(width=160))
+    machine = {"python": platform.python_version(), "platform": platform.platform()}
+    payload = {"machine": machine, "metrics": METRICS, "notes": notes, "datasets": results}
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
-        "metrics": METRICS,
-        "datasets": results,
-    }
     args.output.write_text(json.dumps(payload, indent=2), encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+    md = args.output.with_suffix(".md")
+    md.write_text(markdown(results, notes, machine), encoding="utf-8")
+    console.log(f"wrote {args.output} and {md}")
 
 
 if __name__ == "__main__":

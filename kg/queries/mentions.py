@@ -1,13 +1,15 @@
 """Entity mentions of the current samples, and the names of the entities: what graph
-enrichment builds its sample <-> entity adjacency from (two queries, whole graph),
-and the same restricted to a few new committed graphs (plus the samples they
-invalidate), so the adjacency can be refreshed by the delta of an ingest or delete."""
+enrichment builds its sample <-> entity adjacency from (two queries, whole graph);
+the same restricted to a few new committed graphs (plus the samples they invalidate),
+so the adjacency can be refreshed by the delta of an ingest or delete; and the samples
+of a dataset that no entity extraction has seen."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from kg import ids
 from kg.errors import QueryError
 from kg.graph import KnowledgeGraph
 from kg.queries.current import is_current
@@ -141,3 +143,19 @@ SELECT DISTINCT ?s WHERE {{
 }}
 """
     return [str(r["s"].value) for r in _rows(kg, sparql)]
+
+
+def samples_without_extraction(kg: KnowledgeGraph, dataset: str) -> int:
+    """How many current samples of ``dataset`` were ingested by a batch that ran no
+    entity extraction (``provrag ingest --no-ner``, or a BEIR evaluation of a
+    retriever without the graph): the entity graph knows nothing of them."""
+    d = ids.dataset_iri(dataset)
+    rows = kg.select(
+        f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  ?s a pr:Sample ; pr:inDatasetVersion ?dv ; pr:ingestedIn ?batch .
+  ?dv dcterms:isVersionOf <{d}> .
+  {is_current("?s")}
+  FILTER NOT EXISTS {{ ?x a pr:EntityExtraction ; prov:wasInformedBy ?batch }}
+}}"""
+    )
+    return int(rows[0]["n"]) if rows else 0

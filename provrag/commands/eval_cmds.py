@@ -28,9 +28,10 @@ EVAL_HELP = _paragraphs(
     samples of its dataset and ingested into the graph as a versioned GoldenSet, again a
     no-op) or the NAME (NAME@VERSION) of one already ingested. --beir DIR ingests a BEIR
     dataset (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) as a dataset named after the
-    directory (no NER; documents embedded as "title text", as MTEB does), indexes it and
-    scores the split's queries against its qrels, ignoring a hit whose id is the query's
-    own id (BEIR's convention).""",
+    directory (documents embedded as "title text", as MTEB does; entities extracted only
+    for a retriever that uses the entity graph, -r enriched), indexes it and scores the
+    split's queries against its qrels, ignoring a hit whose id is the query's own id
+    (BEIR's convention).""",
     """Prints nDCG, recall, precision, MRR, MAP and hit rate at each -k (repeatable; the
     first is the primary cutoff) with bootstrap 95% intervals, overall and per slice (tag,
     origin of the gold passages, generator / prompt version, author, annotator), and the
@@ -167,16 +168,29 @@ def eval_main(
     )
     beir_info: BeirIngest | None = None
     result: EvalResult
-    with open_graph(ctx) as kg, counted("queries", quiet=json_out) as progress:
+    with open_graph(ctx) as kg:
         if beir is not None:
-            from provrag.services.beir import evaluate_beir
+            from provrag.commands.progress import stages
+            from provrag.services.beir import evaluate_beir, uses_entity_graph
 
-            result, beir_info = evaluate_beir(
-                settings, kg, beir, options, split=split, progress=progress
+            what = "ingesting the corpus" + (
+                " (with entities)" if uses_entity_graph(settings, options.retriever_kind) else ""
             )
+            with stages(quiet=json_out) as bar:
+                result, beir_info = evaluate_beir(
+                    settings,
+                    kg,
+                    beir,
+                    options,
+                    split=split,
+                    ingest_progress=bar.records(what),
+                    index_progress=bar.counted("embedding the corpus"),
+                    progress=bar.counted("queries"),
+                )
         elif golden is not None:  # always: exactly one of the two is set (checked above)
-            golden_set = resolve_golden(kg, golden)
-            result = evaluate(settings, kg, golden_set, options, progress=progress)
+            with counted("queries", quiet=json_out) as progress:
+                golden_set = resolve_golden(kg, golden)
+                result = evaluate(settings, kg, golden_set, options, progress=progress)
     outcome = EvalOutcome.of(settings, result, gates, beir_info)
     if json_out:
         typer.echo(json.dumps(outcome.to_dict(), indent=2))

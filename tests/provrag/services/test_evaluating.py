@@ -40,3 +40,12 @@ def test_a_spec_overrides_the_settings_it_records(tmp_path: Path) -> None:
     assert out.retrieval.rrf_k == 5 and out.embedding_model == "other/model"
     assert out.gazetteer == Path("gaz.ttl")
     assert out.ner_model == settings.ner_model  # not recorded: kept
+
+
+def test_the_entity_extractor_is_recorded_and_rerun(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, ner_extractor="noun_chunks", ner_labels=["ORG"])
+    spec = run_spec(settings, toy_golden(), EvalOptions())
+    assert (spec.ner_extractor, spec.ner_labels) == ("noun_chunks", ("ORG",))
+    again = RunSpec.from_dict(spec.to_dict())
+    out = settings_for_rerun(load_settings(tmp_path / "other"), again)
+    assert (out.ner_extractor, tuple(out.ner_labels)) == ("noun_chunks", ("ORG",))
