@@ -92,9 +92,9 @@ ROWS: list[Row] = [
     Row("hybrid", "hybrid"),
     Row("enriched", "enriched"),
     # the mechanisms of the PageRank retriever, one left out per row
-    Row("enriched - derivation mapping", "enriched", {"derivation_mapping": False}, "ablations"),
-    Row("enriched - PageRank", "enriched", {"pagerank": False}, "ablations"),
-    Row("enriched - synonym edges", "enriched", {"synonym_edges": False}, "ablations"),
+    Row("enriched - derivation mapping", "enriched", {"derivation": False}, "ablations"),
+    Row("enriched - PageRank", "enriched", {"graph_ranking": "off"}, "ablations"),
+    Row("enriched - synonym edges", "enriched", {"synonyms": False}, "ablations"),
     Row("enriched - specificity", "enriched", {"specificity": False}, "ablations"),
     # probes of the graph channel of fusion
     Row("dense+graph", "enriched", {"weights": {"lexical": 0.0}}, "diagnostics"),
