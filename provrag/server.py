@@ -21,11 +21,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kg.errors import KGError, NotFoundError, ProvragError, QueryError
+from kg.model import Filters
 from kg.store.base import SelectResult
 from kg.typing import (
     Clearance,
@@ -44,6 +45,27 @@ from provrag.settings import Settings
 SPARQL_JSON = "application/sparql-results+json"
 #: the label parameter: FIELD=VALUE, repeatable
 Labels = Annotated[list[str] | None, Query()]
+
+
+def _filters(
+    origin: Origin | None = None,
+    dataset: str | None = None,
+    version: str | None = None,
+    generator: str | None = None,
+    prompt_version: str | None = None,
+    annotator: str | None = None,
+    label: Labels = None,
+    clearance: Clearance | None = None,
+    kind: Annotated[list[SampleKind] | None, Query()] = None,
+) -> Filters:
+    """The provenance filters of ``/search`` and ``/ask`` (the same query parameters)."""
+    from provrag.services.searching import filters_from
+
+    return filters_from(
+        origin=origin, dataset=dataset, version=version, generator=generator,
+        prompt_version=prompt_version, annotator=annotator, labels=label,
+        clearance=clearance, kinds=kind,
+    )  # fmt: skip
 
 
 def _sparql_response(result: Any, accept: str) -> Response:
@@ -158,54 +180,26 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/search")
     def search(
         q: str,
+        filters: Annotated[Filters, Depends(_filters)],
         k: int = 10,
         retriever: RetrieverMode | None = None,
-        origin: Origin | None = None,
-        dataset: str | None = None,
-        version: str | None = None,
-        generator: str | None = None,
-        prompt_version: str | None = None,
-        annotator: str | None = None,
-        label: Labels = None,
-        clearance: Clearance | None = None,
-        kind: Annotated[list[SampleKind] | None, Query()] = None,
     ) -> list[dict[str, Any]]:
         """The hits (``provrag search --json``'s ``hits``); retriever: settings' by default."""
-        from provrag.services.searching import filters_from
         from provrag.services.searching import search as search_service
 
-        filters = filters_from(
-            origin=origin, dataset=dataset, version=version, generator=generator,
-            prompt_version=prompt_version, annotator=annotator, labels=label,
-            clearance=clearance, kinds=kind,
-        )  # fmt: skip
         return search_service(session, q, k=k, mode=retriever, filters=filters).hits_json()
 
     @app.get("/ask")
     def ask(
         q: str,
+        filters: Annotated[Filters, Depends(_filters)],
         k: int = 5,
         record: bool = False,
         retriever: RetrieverMode | None = None,
-        origin: Origin | None = None,
-        dataset: str | None = None,
-        version: str | None = None,
-        generator: str | None = None,
-        prompt_version: str | None = None,
-        annotator: str | None = None,
-        label: Labels = None,
-        clearance: Clearance | None = None,
-        kind: Annotated[list[SampleKind] | None, Query()] = None,
     ) -> dict[str, Any]:
         """The answer as ``provrag ask --json`` prints it; ``record`` stores it."""
         from provrag.services.asking import ask as ask_service
-        from provrag.services.searching import filters_from
 
-        filters = filters_from(
-            origin=origin, dataset=dataset, version=version, generator=generator,
-            prompt_version=prompt_version, annotator=annotator, labels=label,
-            clearance=clearance, kinds=kind,
-        )  # fmt: skip
         outcome = ask_service(
             session, q, k=k, mode=retriever, filters=filters, record_answer=record
         )
