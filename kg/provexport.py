@@ -320,20 +320,26 @@ class _ProvBuilder:
             self.relation("wasGeneratedBy", derived, generation)
             self.relation("used", generation, source)
             if a.get("generator_config"):
-                plan = self.entity(
-                    a["generator_config"],
-                    ["prov:Plan", "pr:GeneratorConfig"],
-                    {
-                        "generatorName": a.get("generator"),
-                        "modelName": a.get("model"),
-                        "promptTemplate": a.get("prompt_template"),
-                        "promptVersion": a.get("prompt_version"),
-                    },
-                )
-                self.relation("used", generation, plan)
+                self.relation("used", generation, self.config(a["generator_config"], a))
         self.relation("wasDerivedFrom", derived, source, generation)
         if a.get("invalidated_at"):
             self.relation("wasInvalidatedBy", derived, None, a["invalidated_at"])
+
+    def config(self, iri: str, attrs: dict[str, Any]) -> QualifiedName:
+        """The generator configuration ``iri`` (a ``prov:Plan``) from a trace node's attrs;
+        keys a node lacks (a derived sample's summary has no seed or params) stay unset."""
+        return self.entity(
+            iri,
+            ["prov:Plan", "pr:GeneratorConfig"],
+            {
+                "generatorName": attrs.get("generator"),
+                "modelName": attrs.get("model"),
+                "promptTemplate": attrs.get("prompt_template"),
+                "promptVersion": attrs.get("prompt_version"),
+                "seed": attrs.get("seed"),
+                "params": attrs.get("params"),
+            },
+        )
 
     def generation(self, sample: QualifiedName, node: TraceNode) -> None:
         ended = node.attrs.get("ended")
@@ -342,19 +348,7 @@ class _ProvBuilder:
         plan = None
         for child in node.children:
             if child.kind == "generator_config":
-                c = child.attrs
-                plan = self.entity(
-                    child.iri,
-                    ["prov:Plan", "pr:GeneratorConfig"],
-                    {
-                        "generatorName": c.get("generator"),
-                        "modelName": c.get("model"),
-                        "promptTemplate": c.get("prompt_template"),
-                        "promptVersion": c.get("prompt_version"),
-                        "seed": c.get("seed"),
-                        "params": c.get("params"),
-                    },
-                )
+                plan = self.config(child.iri, child.attrs)
                 self.relation("used", g, plan)
         self.associate(g, node, plan)
 
