@@ -148,6 +148,27 @@ class PR(DefinedNamespace):
     score: URIRef  # retrieval score of a cited sentence
     querySettings: URIRef  # JSON object, rdf:JSON literal
 
+    # --- releases ------------------------------------------------------------
+    Release: URIRef  # an immutable, named selection of sample revisions (prov:Collection)
+    ReleaseCreation: URIRef  # activity that created a release
+    GateResult: URIRef  # one KPI gate checked when a release was created
+    ReleaseApproval: URIRef  # a person's approval of a release
+    ReleasePromotion: URIRef  # activity: a release made the one served by default
+    ReleaseRollback: URIRef  # activity: the previous approved release served again
+    releaseName: URIRef
+    memberCount: URIRef
+    fromDatasetVersion: URIRef  # release -> a dataset version it selected from
+    releaseEvaluation: URIRef  # release -> an evaluation run made at creation
+    gateResult: URIRef  # release -> GateResult
+    gateExpression: URIRef  # e.g. "ndcg@10>=0.7"
+    observedValue: URIRef
+    gatePassed: URIRef
+    gatesPassed: URIRef  # release: every gate checked at creation passed
+    release: URIRef  # approval / promotion / rollback -> the release it is about
+    overrideGates: URIRef  # approval despite a failed gate
+    note: URIRef  # a person's note (approval) or reason (promotion, rollback)
+    replacedRelease: URIRef  # promotion / rollback -> the release served before
+
 
 #: The usual prefixes, predeclared in every SPARQL query provrag runs.
 PREFIXES: dict[str, str] = {

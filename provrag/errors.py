@@ -15,6 +15,8 @@ __all__ = [
     "AppError",
     "CommandModuleError",
     "ProvragError",
+    "ReleaseError",
+    "ReleaseRefusedError",
     "ServiceError",
     "SettingsError",
     "UsageError",
@@ -42,3 +44,12 @@ class ServiceError(AppError):
 
 class CommandModuleError(AppError):
     """A CLI command module could not be imported (a bug or a broken install)."""
+
+
+class ReleaseError(ServiceError):
+    """A release that does not exist, or a release operation that cannot be done as asked."""
+
+
+class ReleaseRefusedError(ReleaseError):
+    """A release check said no (a name taken, a gate failed without --override, an
+    unapproved release promoted): nothing was changed; the CLI exits 2."""

@@ -30,6 +30,12 @@ class EvalSettings(BaseModel):
     seed: int = 13
 
 
+class ReleaseSettings(BaseModel):
+    #: the release search, ask, trace and eval serve by default (None: the one last
+    #: promoted with `provrag release promote`, else the current samples)
+    serve: str | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROVRAG_", env_nested_delimiter="__", extra="ignore"
@@ -86,6 +92,7 @@ class Settings(BaseSettings):
     #: the retriever's configuration, handed to the retrieval layer as is
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+    release: ReleaseSettings = Field(default_factory=ReleaseSettings)
 
     @field_validator("ner_labels", mode="before")
     @classmethod
@@ -125,6 +132,14 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.home / "releases"
+
+    def release_index_dir(self, release: str) -> Path:
+        """The index built for the release named ``release``."""
+        return self.releases_dir / release / "index"
 
 
 def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -143,6 +144,15 @@ def eval_main(
         typer.Option("--keep-identical-ids", help="BEIR: keep a hit whose id is the query id"),
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout")] = False,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            "--release",
+            help="evaluate what this release serves ('current': the current samples; "
+            "default for --golden: settings release.serve, else the release promoted last)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
@@ -171,6 +181,10 @@ def eval_main(
     with open_graph(ctx) as kg:
         if beir is not None:
             from provrag.commands.progress import stages
+            from provrag.services.session import CURRENT, Session
+
+            if release not in (None, CURRENT):
+                options = replace(options, release=Session(settings, kg).release(release))
             from provrag.services.beir import evaluate_beir, uses_entity_graph
 
             what = "ingesting the corpus" + (
@@ -188,6 +202,10 @@ def eval_main(
                     progress=bar.counted("queries"),
                 )
         elif golden is not None:  # always: exactly one of the two is set (checked above)
+            from provrag.services.session import Session
+
+            served = Session(settings, kg).release(release)
+            options = replace(options, release=served)
             with counted("queries", quiet=json_out) as progress:
                 golden_set = resolve_golden(kg, golden)
                 result = evaluate(settings, kg, golden_set, options, progress=progress)
