@@ -37,7 +37,7 @@ from kg.typing import (
     SampleKind,
     TraceDocumentFormat,
 )
-from provrag.errors import UsageError
+from provrag.errors import ReleaseError, ReleaseRefusedError, UsageError
 from provrag.exit_codes import ExitCode
 from provrag.services.session import Session
 from provrag.settings import Settings
@@ -57,14 +57,16 @@ def _filters(
     label: Labels = None,
     clearance: Clearance | None = None,
     kind: Annotated[list[SampleKind] | None, Query()] = None,
+    release: str | None = None,
 ) -> Filters:
-    """The provenance filters of ``/search`` and ``/ask`` (the same query parameters)."""
+    """The provenance filters of ``/search`` and ``/ask`` (the same query parameters;
+    ``release``: a release to serve, ``current``, or by default the one promoted)."""
     from provrag.services.searching import filters_from
 
     return filters_from(
         origin=origin, dataset=dataset, version=version, generator=generator,
         prompt_version=prompt_version, annotator=annotator, labels=label,
-        clearance=clearance, kinds=kind,
+        clearance=clearance, kinds=kind, release=release,
     )  # fmt: skip
 
 
@@ -83,6 +85,8 @@ def _status(exc: ProvragError) -> int:
 
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, ReleaseError):  # an unknown release, or one refused
+        return 409 if isinstance(exc, ReleaseRefusedError) else 404
     if isinstance(exc, UsageError | KGError):
         return 400
     if isinstance(exc, IngestError):  # a bad file, record or option
@@ -207,12 +211,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/trace/{ref:path}")
     def trace(
-        ref: str, format: TraceDocumentFormat = "json", dataset: str | None = None
+        ref: str,
+        format: TraceDocumentFormat = "json",
+        dataset: str | None = None,
+        release: str | None = None,
     ) -> Response:
-        """The lineage of ``ref`` as ``provrag trace --format`` writes it."""
+        """The lineage of ``ref`` as ``provrag trace --format`` writes it (a sample id:
+        the served release's revision, as ``provrag trace --release``)."""
         from provrag.services.tracing import trace as trace_service
 
-        outcome = trace_service(session.kg, ref, format, dataset=dataset)
+        served = session.release(release)
+        outcome = trace_service(session.kg, ref, format, dataset=dataset, release=served)
         return Response(outcome.document, media_type=outcome.media_type)
 
     return app

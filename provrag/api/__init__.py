@@ -163,7 +163,8 @@ class Client:
         """The top ``k`` hits (``.hits``, ``.to_dataframe()``). ``filters``: ``origin``,
         ``dataset``, ``version``, ``generator``, ``prompt_version``, ``annotator``,
         ``labels`` (``"FIELD=VALUE"`` or a list), ``clearance``, ``kinds`` (the sample
-        kinds to return; default: settings ``retrieval.answer_kinds``)."""
+        kinds to return; default: settings ``retrieval.answer_kinds``), ``release`` (a
+        release to search; default: the one promoted; ``"current"``: the current samples)."""
         from provrag.services.searching import filters_from, search
 
         return search(
@@ -199,13 +200,19 @@ class Client:
         )
 
     def trace(
-        self, ref: str, format: TraceFormat = "json", *, dataset: str | None = None
+        self,
+        ref: str,
+        format: TraceFormat = "json",
+        *,
+        dataset: str | None = None,
+        release: str | None = None,
     ) -> TraceOutcome:
         """The lineage of an answer or a sample: ``.to_dict()``, ``.document`` (the
-        ``format``'s text), ``.node`` (the tree)."""
+        ``format``'s text), ``.node`` (the tree). A sample id names the revision of the
+        ``release`` served (default: the one promoted; ``"current"``: the current one)."""
         from provrag.services.tracing import trace
 
-        return trace(self.kg, ref, format, dataset=dataset)
+        return trace(self.kg, ref, format, dataset=dataset, release=self.session.release(release))
 
     def evaluate(
         self,
@@ -219,6 +226,7 @@ class Client:
         seed: int | None = None,
         answers: bool = False,
         gates: Sequence[str] = (),
+        release: str | None = None,
     ) -> Evaluation:
         """Evaluate a retriever on a golden set (a ``.jsonl`` path, or ``NAME[@VERSION]``
         of one ingested before), recorded like ``provrag eval``; ``.per_query``,
@@ -236,6 +244,7 @@ class Client:
             clearance=clearance,
             seed=seed,
             answers=answers,
+            release=self.session.release(release),
         )
         golden_set = resolve_golden(self.kg, golden)
         result = evaluate(self.settings, self.kg, golden_set, options)
