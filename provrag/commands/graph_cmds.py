@@ -87,6 +87,9 @@ CONFIG_TEMPLATE = """\
 # min_slice_queries = 5
 # bootstrap_samples = 1000
 # seed = 13
+
+# [release]
+# serve = "2026-11"             # release served by default (else the one promoted last)
 """
 
 

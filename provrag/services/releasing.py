@@ -212,7 +212,7 @@ def _create(
     from kg.model import now_utc
     from kg.queries.corpus import release_samples
     from provrag import wiring
-    from retrieval.index_sync import sync_index
+    from retrieval.index_sync import CACHE_FILE, sync_index
 
     kg, settings = session.kg, session.settings
     release_iri = ids.release_iri(name)
@@ -224,7 +224,10 @@ def _create(
     # the index: built aside, renamed into place whole
     building = settings.releases_dir / f".{name}.building"
     shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    (building / "index").mkdir(parents=True)
+    cache = settings.index_dir / CACHE_FILE
+    if cache.is_file():  # the main index's vectors: embed only texts never embedded
+        shutil.copy2(cache, building / "index" / CACHE_FILE)
     report = sync_index(
         kg, building / "index", wiring.build_embedder(settings), rebuild=True,
         index_type=settings.index_type, hnsw_threshold=settings.hnsw_threshold,
