@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -81,7 +80,7 @@ def create(
     with open_session(ctx) as session, stages(quiet=json_out) as bar:
         outcome = create_release(
             session, name, dataset=dataset, versions=version or (),
-            golden=Path(golden) if golden and Path(golden).is_file() else golden,
+            golden=golden,
             gates=gate or (), mode=retriever, index_progress=bar.counted("embedding"),
         )  # fmt: skip
     if json_out:
