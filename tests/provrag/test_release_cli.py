@@ -184,3 +184,20 @@ def test_delete_cascade_invalidates_what_was_derived(home: Path) -> None:
     report = json.loads(out)
     assert report["cascaded"] == len(derived)
     assert sorted(report["cascaded_samples"]) == derived
+
+
+def test_the_server_serves_the_promoted_release(home: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from provrag.server import create_app
+    from provrag.settings import load_settings
+
+    assert run(home, "release", "promote", "A", "--by", "bob")[0] == 0
+    with TestClient(create_app(load_settings(home))) as client:
+        served = client.get("/search", params={"q": QUERY, "k": 20})
+        other = client.get("/search", params={"q": QUERY, "k": 20, "release": "current"})
+        unknown = client.get("/search", params={"q": QUERY, "release": "nope"})
+    assert served.status_code == 200 and other.status_code == 200
+    assert {h["sample_iri"] for h in served.json()} <= members(home, "A")
+    assert {h["sample_iri"] for h in other.json()} - members(home, "A")
+    assert unknown.status_code == 404
