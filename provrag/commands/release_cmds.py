@@ -12,19 +12,23 @@ from kg.typing import RetrieverMode
 from provrag.commands.common import console, open_session
 from provrag.exit_codes import ExitCode
 
-RELEASE_HELP = """Releases: immutable, named selections of sample revisions that someone approves
-and that search, ask, trace and eval serve.
 
-create NAME --dataset D [--version V]... [--golden G] [--gate 'ndcg@10>=0.7']...:
-the revisions of each version (or the dataset's current samples), their own index under
-<home>/releases/NAME/, an evaluation run and its gates, recorded as a pr:Release. A name
-is used once: creating it again exits 2. A missed gate: the release is created, exit 2,
-and it can be approved only with --override and a --note.
+def _paragraphs(*paras: str) -> str:
+    return "\n\n".join(" ".join(p.split()) for p in paras)
 
-approve NAME --by PERSON [--note] [--override]; promote NAME --by PERSON [--reason]
-(approved releases only: else exit 2, nothing changed); rollback --by PERSON [--reason]
-serves the previous one again. list | show NAME | diff A B. --json on each.
-"""
+
+RELEASE_HELP = _paragraphs(
+    """Releases: immutable, named selections of sample revisions that someone approves and
+    that search, ask, trace and eval serve.""",
+    """create NAME --dataset D [--version V]... [--golden G] [--gate 'ndcg@10>=0.7']...:
+    the revisions of each version (or the dataset's current samples), their own index
+    under <home>/releases/NAME/, an evaluation run and its gates, recorded as a pr:Release.
+    A name is used once: creating it again exits 2. A missed gate: the release is created,
+    exit 2, and it can be approved only with --override and a --note.""",
+    """approve NAME --by PERSON [--note] [--override]; promote NAME --by PERSON [--reason]
+    (approved releases only: else exit 2, nothing changed); rollback --by PERSON
+    [--reason] serves the previous one again; list; show NAME; diff A B. --json on each.""",
+)
 
 JsonOut = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
 By = Annotated[str, typer.Option("--by", help="the person doing it (recorded)")]
@@ -190,8 +194,8 @@ def diff(
     b: Annotated[str, typer.Argument(help="the later release")],
     json_out: JsonOut = False,
 ) -> None:
-    """Samples added / removed / revised from A to B, by origin and generator config;
-    metric deltas with paired p-values."""
+    """Samples added / removed / revised from A to B (by origin and generator config),
+    and metric deltas with paired p-values."""
     from provrag.services.release_views import diff_releases
 
     with open_session(ctx, recover=False) as session:
