@@ -46,7 +46,6 @@ def _stale_pattern(d: str) -> str:
     invalidated revision after it was generated."""
     return f"""{d} pr:origin "synthetic" ; prov:wasDerivedFrom ?src .
   ?src a pr:Sample ; prov:invalidatedAtTime ?inv .
-  {is_invalidated("?src")}
   OPTIONAL {{ {d} prov:wasGeneratedBy ?_g . ?_g a pr:Generation ; prov:endedAtTime ?_gt }}
   FILTER(!BOUND(?_gt) || ?inv > ?_gt)
   OPTIONAL {{ ?newer prov:wasRevisionOf ?src }}"""

@@ -77,6 +77,11 @@ def select_members(session: Session, dataset: str, versions: Sequence[str]) -> l
             )
         for s in version_selection(kg, dataset, version):
             by_logical[s.logical] = s
+    if not by_logical:
+        raise ReleaseError(
+            f"version(s) {', '.join(versions)} of dataset {dataset!r} hold no sample (all "
+            "deleted?); a release needs at least one"
+        )
     return sorted(by_logical.values(), key=lambda s: (s.external_id, s.revision))
 
 

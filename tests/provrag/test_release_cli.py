@@ -201,3 +201,12 @@ def test_the_server_serves_the_promoted_release(home: Path) -> None:
     assert {h["sample_iri"] for h in served.json()} <= members(home, "A")
     assert {h["sample_iri"] for h in other.json()} - members(home, "A")
     assert unknown.status_code == 404
+
+
+def test_an_override_without_a_note_is_a_usage_error(home: Path) -> None:
+    with graph(home) as kg:
+        before = kg.store.quad_count()
+    code, out = run(home, "release", "approve", "B", "--by", "alice", "--override")
+    assert code == ExitCode.USAGE, out
+    with graph(home) as kg:
+        assert kg.store.quad_count() == before
