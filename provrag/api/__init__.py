@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from provrag.services.deleting import DeleteOutcome
     from provrag.services.indexing import IndexOutcome
     from provrag.services.ingesting import IngestOutcome
+    from provrag.services.lineage_impact import StaleReport
+    from provrag.services.releasing import ApprovalOutcome, CreateOutcome
     from provrag.services.searching import SearchOutcome
+    from provrag.services.serving import ServingOutcome
     from provrag.services.tracing import TraceOutcome
 
 __all__ = ["Agreement", "Client", "Drift", "Evaluation", "SparqlResult", "open"]
@@ -300,3 +303,63 @@ class Client:
             annotator_kinds=annotator_kinds,
         )
         return Drift.of(report)
+
+    # ------------------------------------------------------------------ releases
+
+    def create_release(
+        self,
+        name: str,
+        *,
+        dataset: str,
+        versions: Sequence[str] = (),
+        golden: str | Path | None = None,
+        gates: Sequence[str] = (),
+        retriever: RetrieverMode | None = None,
+    ) -> CreateOutcome:
+        """Create the release ``name`` (``provrag release create``): ``.gates_passed``,
+        ``.run_ids``, ``.to_dict()``. A name taken raises
+        :class:`~provrag.errors.ReleaseRefusedError`."""
+        from provrag.services.releasing import create_release
+
+        return create_release(
+            self.session, name, dataset=dataset, versions=versions, golden=golden,
+            gates=gates, mode=retriever,
+        )  # fmt: skip
+
+    def approve_release(
+        self, name: str, *, by: str, note: str | None = None, override: bool = False
+    ) -> ApprovalOutcome:
+        """Record ``by``'s approval of ``name`` (a failed gate needs ``override`` and a note)."""
+        from provrag.services.releasing import approve
+
+        return approve(self.session, name, by=by, note=note, override=override)
+
+    def promote(self, name: str, *, by: str, reason: str | None = None) -> ServingOutcome:
+        """Serve the approved release ``name`` by default."""
+        from provrag.services.serving import promote
+
+        return promote(self.session, name, by=by, note=reason)
+
+    def rollback(self, *, by: str, reason: str | None = None) -> ServingOutcome:
+        """Serve the previous approved release again."""
+        from provrag.services.serving import rollback
+
+        return rollback(self.session, by=by, note=reason)
+
+    def releases(self) -> list[dict[str, Any]]:
+        """Every release (``provrag release list --json``)."""
+        from provrag.services.release_views import list_releases
+
+        return list_releases(self.session)
+
+    def release(self, name: str) -> dict[str, Any]:
+        """One release with its approvals and stale share (``release show --json``)."""
+        from provrag.services.release_views import show_release
+
+        return show_release(self.session, name)
+
+    def stale(self, dataset: str | None = None) -> StaleReport:
+        """Synthetic samples and golden items made from data revised or deleted since."""
+        from provrag.services.lineage_impact import stale_report
+
+        return stale_report(self.session, dataset)

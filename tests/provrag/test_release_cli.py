@@ -210,3 +210,15 @@ def test_an_override_without_a_note_is_a_usage_error(home: Path) -> None:
     assert code == ExitCode.USAGE, out
     with graph(home) as kg:
         assert kg.store.quad_count() == before
+
+
+def test_the_python_api_promotes_and_serves(home: Path) -> None:
+    import provrag
+
+    with provrag.open(home) as pr:
+        assert [r["name"] for r in pr.releases()] == ["A", "B"]
+        pr.promote("A", by="bob", reason="api")
+        hits = pr.search(QUERY, k=20).hits
+        assert hits and {h.sample_iri for h in hits} <= members(home, "A")
+        assert pr.release("A")["served"] is True
+        assert pr.stale("northwind-support").samples
