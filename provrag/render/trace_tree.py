@@ -92,7 +92,5 @@ def tree_text(node: TraceNode, width: int = 120) -> str:
     from rich.console import Console
 
     out = io.StringIO()
-    Console(file=out, width=width, color_system=None, force_terminal=False).print(
-        render_tree(node)
-    )
+    Console(file=out, width=width, color_system=None, force_terminal=False).print(render_tree(node))
     return out.getvalue()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -30,9 +29,10 @@ from provrag.server.deps import session_of
 from provrag.server.models import Health
 from provrag.services.jobs import IngestJobs
 from provrag.services.session import Session
+from provrag.services.sparql import QueryThreads
 from provrag.settings import Settings
 
-#: threads SPARQL queries run in; a query past its budget keeps its thread until it ends
+#: SPARQL queries run at once; a query past its budget keeps its slot until it ends
 SPARQL_THREADS = 4
 
 
@@ -76,19 +76,18 @@ def create_app(settings: Settings) -> FastAPI:
     session = Session.open(settings)
     counters = metrics.Metrics()
     jobs = IngestJobs(session, keep=settings.server.jobs_kept, listener=counters.job_finished)
-    pool = ThreadPoolExecutor(SPARQL_THREADS, thread_name_prefix="provrag-sparql")
+    threads = QueryThreads(SPARQL_THREADS)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.close()
-        pool.shutdown(wait=False, cancel_futures=True)
         session.close()  # releases the embedded store's lock
 
     app = FastAPI(title="provrag", version=_version(), lifespan=lifespan)
     app.state.session = session
     app.state.jobs = jobs
-    app.state.query_pool = pool
+    app.state.query_threads = threads
     app.state.metrics = counters
     app.add_middleware(metrics.MetricsMiddleware, metrics=counters)
     _handlers(app)

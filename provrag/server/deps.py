@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -11,6 +10,7 @@ from kg.model import Filters
 from kg.typing import Clearance, Origin, SampleKind
 from provrag.services.jobs import IngestJobs
 from provrag.services.session import Session
+from provrag.services.sparql import QueryThreads
 
 #: the label parameter: FIELD=VALUE, repeatable
 Labels = Annotated[list[str] | None, Query(description="FIELD=VALUE, repeatable")]
@@ -28,10 +28,10 @@ def jobs_of(request: Request) -> IngestJobs:
     return jobs
 
 
-def query_pool_of(request: Request) -> Executor:
+def query_threads_of(request: Request) -> QueryThreads:
     """The threads SPARQL queries run in (so that a caller stops waiting at the budget)."""
-    pool: Executor = request.app.state.query_pool
-    return pool
+    threads: QueryThreads = request.app.state.query_threads
+    return threads
 
 
 def filters(

@@ -11,7 +11,6 @@ cut at ``[server] sparql_max_rows`` carries ``X-Provrag-Truncated: true``.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -20,10 +19,16 @@ from starlette.datastructures import FormData
 from provrag.errors import UsageError
 from provrag.render.sparql_results import GRAPH_TYPES, media_types_for, serialize
 from provrag.server.access import require_admin
-from provrag.server.deps import query_pool_of, session_of
+from provrag.server.deps import query_threads_of, session_of
 from provrag.server.negotiation import choose
 from provrag.services.session import Session
-from provrag.services.sparql import SparqlOutcome, SparqlRequest, run_query, run_update
+from provrag.services.sparql import (
+    QueryThreads,
+    SparqlOutcome,
+    SparqlRequest,
+    run_query,
+    run_update,
+)
 
 router = APIRouter(tags=["sparql"])
 
@@ -94,13 +99,13 @@ def _answer(outcome: SparqlOutcome, request: Request, formats: list[str]) -> Res
 
 
 def _run(
-    session: Session, pool: Executor, request: Request, query: str, default: list[str],
+    session: Session, threads: QueryThreads, request: Request, query: str, default: list[str],
     named: list[str], formats: list[str],
 ) -> Response:  # fmt: skip
     outcome = run_query(
         session,
         SparqlRequest(query, default_graphs=_graphs(default), named_graphs=_graphs(named)),
-        pool=pool,
+        threads=threads,
     )
     return _answer(outcome, request, formats)
 
@@ -118,14 +123,14 @@ def _formats(*sources: object) -> list[str]:
 def sparql_get(
     request: Request,
     session: Annotated[Session, Depends(session_of)],
-    pool: Annotated[Executor, Depends(query_pool_of)],
+    threads: Annotated[QueryThreads, Depends(query_threads_of)],
 ) -> Response:
     params = request.query_params
     if params.getlist("update"):
         raise UsageError("updates are not run at /sparql; POST them to /sparql/update")
     query = _one(params.getlist("query"), "query")
     return _run(
-        session, pool, request, query or "", params.getlist("default-graph-uri"),
+        session, threads, request, query or "", params.getlist("default-graph-uri"),
         params.getlist("named-graph-uri"), _formats(params),
     )  # fmt: skip
 
@@ -134,7 +139,7 @@ def sparql_get(
 async def sparql_post(
     request: Request,
     session: Annotated[Session, Depends(session_of)],
-    pool: Annotated[Executor, Depends(query_pool_of)],
+    threads: Annotated[QueryThreads, Depends(query_threads_of)],
 ) -> Response:
     from starlette.concurrency import run_in_threadpool
 
@@ -166,7 +171,7 @@ async def sparql_post(
         )
     if not query.strip():
         raise UsageError("the query is empty; send the SPARQL text")
-    return await run_in_threadpool(_run, session, pool, request, query, default, named, formats)
+    return await run_in_threadpool(_run, session, threads, request, query, default, named, formats)
 
 
 @router.post(

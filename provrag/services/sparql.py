@@ -6,23 +6,25 @@ settings' ``sparql_timeout_s`` and ``sparql_max_rows``); ``POST /sparql/update``
 runs :func:`run_update`.
 
 The time budget is kept twice: the store stops reading solutions once the
-deadline passes, and, when a ``pool`` is given, the caller stops waiting for a
-query still being evaluated (the store cannot interrupt an evaluation that
+deadline passes, and, when :class:`QueryThreads` run it, the caller stops waiting
+for a query still being evaluated (the store cannot interrupt an evaluation that
 yields no solution yet, e.g. a big ``ORDER BY``; that evaluation finishes in
-the pool's thread and its answer is dropped).
+its daemon thread and its answer is dropped).
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import Executor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from kg.errors import QueryTimeoutError
 from kg.store.base import QueryResult, SelectResult
 from provrag.services.session import Session
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,56 @@ def _bounded(
     return SparqlOutcome(result, truncated, max_rows)
 
 
+class QueryThreads:
+    """At most ``size`` queries at once, each in a daemon thread the caller stops waiting
+    for at its budget (a daemon thread: a query still running never holds up the exit)."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._slots = threading.BoundedSemaphore(size)
+
+    def run(self, work: Callable[[], T], timeout_s: float) -> T:
+        """``work()``'s result; :class:`~kg.errors.QueryTimeoutError` after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        if not self._slots.acquire(timeout=timeout_s):
+            raise QueryTimeoutError(
+                f"all {self.size} query threads stayed busy for {timeout_s:g}s (settings "
+                "[server] sparql_timeout_s); try again later",
+                timeout_s,
+            )
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["result"] = work()
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+                box["error"] = exc
+            finally:
+                self._slots.release()
+                done.set()
+
+        threading.Thread(target=target, name="provrag-sparql", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise QueryTimeoutError(
+                f"the query did not finish within {timeout_s:g}s (settings [server] "
+                "sparql_timeout_s); narrow it (a LIMIT, more specific patterns) or ask the "
+                "operator to raise the budget",
+                timeout_s,
+            )
+        if "error" in box:
+            raise box["error"]
+        result: T = box["result"]
+        return result
+
+
 def run_query(
     session: Session,
     request: SparqlRequest,
     *,
     timeout_s: float | None = None,
     max_rows: int | None = None,
-    pool: Executor | None = None,
+    threads: QueryThreads | None = None,
 ) -> SparqlOutcome:
     """Run a read-only query within ``timeout_s`` and keep at most ``max_rows`` of its answer
     (None: the ``[server]`` settings').
@@ -85,18 +130,9 @@ def run_query(
     limits = session.settings.server
     budget = limits.sparql_timeout_s if timeout_s is None else timeout_s
     cap = limits.sparql_max_rows if max_rows is None else max_rows
-    if pool is None:
+    if threads is None:
         return _bounded(session, request, cap, budget)
-    future = pool.submit(_bounded, session, request, cap, budget)
-    try:
-        return future.result(timeout=budget)
-    except FutureTimeout as exc:
-        future.cancel()
-        raise QueryTimeoutError(
-            f"the query did not finish within {budget:g}s (settings [server] sparql_timeout_s); "
-            "narrow it (a LIMIT, more specific patterns) or ask the operator to raise the budget",
-            budget,
-        ) from exc
+    return threads.run(lambda: _bounded(session, request, cap, budget), budget)
 
 
 def run_update(session: Session, update: str) -> None:
