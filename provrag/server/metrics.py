@@ -27,6 +27,8 @@ router = APIRouter(tags=["operations"])
 
 #: latency buckets (seconds): a search is meant to take ~25 ms, an ingest minutes
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+#: the text exposition format 0.0.4 (every Prometheus server reads it)
+EXPOSITION_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: the route label of a request no route matched
 UNMATCHED = "(unmatched)"
 
@@ -120,11 +122,9 @@ class MetricsMiddleware:
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain; version=0.0.4": {}}}},
+    responses={200: {"content": {EXPOSITION_TYPE: {}}}},
 )
 def metrics(request: Request) -> Any:  # noqa: ANN401 - the exposition text
     """Request counters, latency histograms and ingest counters, in Prometheus text format."""
-    from prometheus_client import CONTENT_TYPE_LATEST
-
     registry: Metrics = request.app.state.metrics
-    return Response(registry.exposition(), media_type=CONTENT_TYPE_LATEST)
+    return Response(registry.exposition(), media_type=EXPOSITION_TYPE)
