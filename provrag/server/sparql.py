@@ -11,10 +11,10 @@ cut at ``[server] sparql_max_rows`` carries ``X-Provrag-Truncated: true``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import ImmutableMultiDict
 
 from provrag.errors import UsageError
 from provrag.render.sparql_results import GRAPH_TYPES, media_types_for, serialize
@@ -110,13 +110,15 @@ def _run(
     return _answer(outcome, request, formats)
 
 
-def _formats(*sources: object) -> list[str]:
-    out: list[str] = []
-    for source in sources:
-        if isinstance(source, FormData) or hasattr(source, "getlist"):
-            for name in ("format", "output"):
-                out += [v for v in source.getlist(name) if isinstance(v, str)]  # type: ignore[attr-defined]
-    return out
+def _formats(*sources: ImmutableMultiDict[str, Any]) -> list[str]:
+    """The ``format`` / ``output`` values of the query string and the form, in order."""
+    return [
+        value
+        for source in sources
+        for name in ("format", "output")
+        for value in source.getlist(name)
+        if isinstance(value, str)
+    ]
 
 
 @router.get("/sparql", openapi_extra=_QUERY_DOC, summary="SPARQL query (GET)")
