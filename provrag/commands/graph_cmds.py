@@ -88,6 +88,11 @@ CONFIG_TEMPLATE = """\
 # min_slice_queries = 5
 # bootstrap_samples = 1000
 # seed = 13
+
+# [server]                       # provrag serve
+# sparql_timeout_s = 30          # a /sparql query past this is answered 503
+# sparql_max_rows = 100000       # answers are cut here (X-Provrag-Truncated: true)
+# jobs_kept = 100                # ingest jobs GET /jobs/{id} remembers
 """
 
 
