@@ -13,9 +13,8 @@ Modes (channels fused by :mod:`retrieval.fusion`):
 
 Searches return answerable units (:mod:`retrieval.derivation`): the samples of
 ``answer_kinds`` (or ``Filters.kinds``); a channel's hit on a derived sample (a
-synthetic question) counts for its source, and the hit says what it matched.
-
-A channel whose weight is 0 in the config is not run at all.
+synthetic question) counts for its source, and the hit says what it matched. A
+channel whose weight is 0 in the config is not run at all.
 
 Filters never leak: every search first computes the allowed set of the filters
 (:mod:`retrieval.filters`: current samples only, or a served release's revisions,
@@ -24,14 +23,11 @@ over-fetching when most of the index is allowed, never a silently short list),
 blocks every other sample in the graph, checks every fused candidate against it
 again, and against the invalidation marks when hydrating (no release served).
 
-Caches, each with its owner, so a search runs no SPARQL but the hydration of
-hits not seen yet: the index (:class:`~retrieval.index_bundle.LiveIndex`,
-reloaded when its manifest changes; the bundle of each generation caches how
-allowed sets restrict it), the allowed sets (:class:`~retrieval.filters.AllowedSets`),
-the entity adjacency (:class:`~retrieval.enrich.GraphEnricher`, refreshed by delta),
-its PageRank graph (:class:`~retrieval.entity_pagerank.EntityPageRank`), the
-derivation map (:class:`~retrieval.derivation.Derivations`) and the hit details
-(:class:`~retrieval.hydrate.Hydrator`), keyed on :func:`kg.queries.state.graph_state`.
+Caches, so a search runs no SPARQL but the hydration of hits not seen yet: the index
+(:class:`~retrieval.index_bundle.LiveIndex`, reloaded when its manifest changes), and,
+keyed on :func:`kg.queries.state.graph_state`, the allowed sets (:class:`AllowedSets`),
+entity adjacency (:class:`GraphEnricher`, by delta), its PageRank graph
+(:class:`EntityPageRank`), derivation map (:class:`Derivations`), hit details (:class:`Hydrator`).
 
 Each :class:`~kg.model.ScoredPassage` carries the external id, dataset, text, the
 fused score, per channel its raw score and 1-based rank, the graph path (graph
@@ -184,6 +180,7 @@ class GraphRetriever:
             "synonym_k": c.synonym_k, "link_k": c.link_k, "link_threshold": c.link_threshold,
             "specificity": c.specificity, "damping": c.ppr_damping, "epsilon": c.ppr_epsilon,
             "passage_weight": c.ppr_passage_weight, "gate_top": c.ppr_gate_top,
+            "gate_subject": c.ppr_gate_subject,
         }  # fmt: skip
 
     # ---------------------------------------------------------------- channels
@@ -408,7 +405,10 @@ class GraphRetriever:
         )
         n_linked = len(ranked.seeds)
         top = int(ranked.ids[0]) if len(ranked) else None
-        decision = gate(n_linked, top, [f.id for f in fused], self.config.ppr_gate_top)
+        decision = gate(
+            n_linked, top, [f.id for f in fused], self.config.ppr_gate_top,
+            subjects=ranked.subjects, need_subject=self.config.ppr_gate_subject,
+        )  # fmt: skip
         out = ranked_fused(fused, ranked) if decision.spoke else annotated(fused, ranked)
         self.pagerank.paths(entities, ranked, [f.id for f in out[: k + 5]])
         hits.paths.update(ranked.paths)
