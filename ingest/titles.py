@@ -19,7 +19,6 @@ from ingest.gazetteer import normalize_name
 from kg.mapping import MentionSpan
 from kg.typing import TITLE_ENTITY_TYPE
 
-
 #: a trailing parenthetical qualifier: "Hello Love (song)", "Galicia (Spain)"
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
