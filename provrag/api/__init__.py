@@ -239,7 +239,7 @@ class Client:
         )
         golden_set = resolve_golden(self.kg, golden)
         result = evaluate(self.settings, self.kg, golden_set, options)
-        return Evaluation.of(EvalOutcome.of(self.settings, result, checks))
+        return Evaluation.of(EvalOutcome.of(self.settings, result, checks, kg=self.kg))
 
     def stats(self) -> dict[str, Any]:
         """Counts of current samples as DataFrames: ``totals`` (one row), ``by_origin``,

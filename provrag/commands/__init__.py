@@ -19,6 +19,7 @@ MODULES = [
     "provrag.commands.index_cmd",  # index
     "provrag.commands.eval_cmds",  # eval, report
     "provrag.commands.quality_cmds",  # agreement, drift
+    "provrag.commands.monitor_cmds",  # coverage, alerts
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve
 ]

@@ -191,12 +191,18 @@ def eval_main(
             with counted("queries", quiet=json_out) as progress:
                 golden_set = resolve_golden(kg, golden)
                 result = evaluate(settings, kg, golden_set, options, progress=progress)
-    outcome = EvalOutcome.of(settings, result, gates, beir_info)
+        outcome = EvalOutcome.of(settings, result, gates, beir_info, kg=kg)
     if json_out:
         typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
         print_result(result, outcome.run_dir, settings)
     print_gates(outcome.gates, quiet=json_out)
+    if outcome.alerts and not json_out:
+        console.print(
+            f"alerts recorded (provrag alerts): {', '.join(outcome.alerts)}",
+            highlight=False,
+            markup=False,
+        )
     if not outcome.passed:
         raise typer.Exit(ExitCode.CHECK_FAILED)
 
