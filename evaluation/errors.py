@@ -96,5 +96,5 @@ class CoverageError(EvaluationError):
     out of range, vectors that do not match their samples)."""
 
 
-class TestsetError(EvaluationError):
+class SyntheticSetError(EvaluationError):
     """A synthetic test set cannot be generated or validated as asked."""

@@ -108,3 +108,49 @@ def test_a_note_on_an_unknown_alert_exits_1(tmp_path: Path) -> None:
     result = _cli(tmp_path, "alerts", "note", "no-such-alert", "text")
     assert result.exit_code == ExitCode.ERROR
     assert "no alert 'no-such-alert'" in result.output
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_testset_generate_is_deterministic_provenanced_and_validates(home: Path) -> None:
+    result = _cli(
+        home, "testset", "generate", "-d", DATASET, "--size", "12", "--seed", "3", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.stdout)
+    assert made["questions"] == 12 and made["ingested_new"] == 12
+    questions = _jsonl_path(Path(made["questions_file"]))
+    golden = _jsonl_path(Path(made["golden_file"]))
+    first = Path(made["questions_file"]).read_bytes(), Path(made["golden_file"]).read_bytes()
+    # each question's passage is its one relevant sample, and the one it is derived from
+    for q, g in zip(questions, golden, strict=True):
+        assert q["origin"] == "synthetic" and q["generation"]["seed"] == 3
+        assert q["derived_from"] == [f"{DATASET}:{next(iter(g['relevant']))}"]
+    again = json.loads(
+        _cli(home, "testset", "generate", "-d", DATASET, "-n", "12", "--seed", "3", "--json").stdout
+    )
+    assert again["ingested_new"] == 0
+    assert (
+        Path(made["questions_file"]).read_bytes(),
+        Path(made["golden_file"]).read_bytes(),
+    ) == first
+    trace = json.loads(_cli(home, "trace", questions[0]["id"], "--format", "json").stdout)
+    assert "provrag-testset" in json.dumps(trace)
+
+    result = _cli(
+        home, "testset", "validate", "--golden", str(DATA / "golden.jsonl"),
+        "-r", "dense", "-r", "lexical", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    v = json.loads(result.stdout)
+    assert (
+        v["variants"] == ["dense", "lexical"] and v["testset"] == made["golden"]["name"] + "@s3-n12"
+    )
+    assert v["kendall_tau"] in (-1.0, 1.0)
+    assert v["gaps"]["dense"] == pytest.approx(v["synthetic"]["dense"] - v["expert"]["dense"])
+    assert len(v["expert_runs"]) == len(v["synthetic_runs"]) == 2
+
+
+def _jsonl_path(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
