@@ -21,6 +21,8 @@ from evaluation.errors import CoverageError
 
 #: entities and labels that name a cluster
 NAME_TERMS = 3
+#: rows of a similarity block (memory: _BLOCK x samples floats)
+_BLOCK = 1024
 
 
 @dataclass(frozen=True)
@@ -172,10 +174,12 @@ def _components(vectors: np.ndarray, threshold: float) -> list[list[int]]:
             i = parent[i]
         return i
 
-    if n:
-        sims = vectors @ vectors.T
-        rows, cols = np.nonzero(np.triu(sims >= threshold, k=1))
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+    for start in range(0, n, _BLOCK):  # bounded memory: one block of rows at a time
+        sims = vectors[start : start + _BLOCK] @ vectors.T
+        rows, cols = np.nonzero(sims >= threshold)
+        for i, j in zip((rows + start).tolist(), cols.tolist(), strict=True):
+            if j <= i:
+                continue
             ri, rj = find(i), find(j)
             if ri != rj:
                 parent[max(ri, rj)] = min(ri, rj)

@@ -89,3 +89,16 @@ def test_a_threshold_outside_cosine_range_is_an_error() -> None:
 def test_vectors_must_match_their_items() -> None:
     with pytest.raises(CoverageError, match="one row per item"):
         coverage_report("kb", REAL, REAL_V[:3], SYN, SYN_V)
+
+
+def test_clusters_do_not_depend_on_the_similarity_block_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(40, 8))
+    real = [CoverageItem(f"r{i:02d}") for i in range(40)]
+    t = Thresholds(neighbour=0.99, cluster=0.6)
+    whole = coverage_report("kb", real, vectors, [], np.zeros((0, 8)), thresholds=t).to_dict()
+    monkeypatch.setattr("evaluation.coverage._BLOCK", 7)
+    blocks = coverage_report("kb", real, vectors, [], np.zeros((0, 8)), thresholds=t).to_dict()
+    assert blocks == whole and len(whole["uncovered_clusters"]) > 1
