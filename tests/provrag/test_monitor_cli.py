@@ -154,3 +154,15 @@ def test_testset_generate_is_deterministic_provenanced_and_validates(home: Path)
 def _jsonl_path(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_python_api_gives_the_same_coverage(home: Path) -> None:
+    import provrag
+
+    topic, _ = _uncovered_topic()
+    with provrag.open(home) as pr:
+        report = pr.coverage(DATASET, record=False)
+    assert f"topic={topic}" in report["uncovered_clusters"][0]["name"]
+    assert report["run_id"] is None and report["alerts"] == []
