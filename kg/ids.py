@@ -179,3 +179,15 @@ def release_approval_iri(name: str, approval_id: str) -> str:
 def serving_change_iri(change_id: str) -> str:
     """A promotion or a rollback of the served release (its own named graph)."""
     return f"{ID_NS}serving/{seg(change_id)}"
+
+
+def monitor_run_iri(run_id: str) -> str:
+    return f"{ID_NS}monitor/{seg(run_id)}"
+
+
+def alert_iri(alert_id: str) -> str:
+    return f"{ID_NS}alert/{seg(alert_id)}"
+
+
+def alert_note_iri(alert_id: str, note_id: str) -> str:
+    return f"{alert_iri(alert_id)}/note/{seg(note_id)}"

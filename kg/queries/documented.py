@@ -12,6 +12,7 @@ from typing import Any
 from kg.errors import QueryError
 from kg.graph import KnowledgeGraph
 from kg.queries.current import bind_current, is_current
+from kg.queries.monitors import MONITOR_QUERIES
 from kg.queries.releases import RELEASES_QUERY, SERVING_HISTORY_QUERY
 from kg.terms import PREFIXES
 
@@ -136,6 +137,7 @@ DOCUMENTED_QUERIES: dict[str, str] = {
     "label-disagreements": LABEL_DISAGREEMENTS_QUERY,
     "releases": RELEASES_QUERY,
     "serving-history": SERVING_HISTORY_QUERY,
+    **MONITOR_QUERIES,
 }
 
 #: Columns of :data:`PROVENANCE_QUERY`, in order.

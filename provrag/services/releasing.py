@@ -135,13 +135,12 @@ def _write_manifest(directory: Path, payload: dict[str, Any]) -> None:
     os.replace(tmp, directory / MANIFEST_FILE)
 
 
-def notify_gate_failure(session: Session, name: str, failed: Sequence[GateOutcome]) -> None:
-    """THE call site for an alert when a release's gate fails at creation.
+def notify_gate_failure(session: Session, result: Any, failed: Sequence[GateOutcome]) -> None:  # noqa: ANN401
+    """THE call site of the alert when a release's gate fails at creation: one alert per
+    missed gate in the risk log (``provrag alerts``), informed by the evaluation run."""
+    from provrag.services.eval_outcome import record_gate_alerts
 
-    Does nothing yet: the alert mechanism (``provrag alerts``) lands with the monitors;
-    then this records one alert activity per failed gate.
-    """
-    del session, name, failed
+    record_gate_alerts(session.kg, result, failed)
 
 
 def create_release(
@@ -256,9 +255,10 @@ def _create(
     retriever = wiring.build_retriever(settings, kg, mode=mode, release=name)
     run_ids: list[str] = []
     outcomes: list[GateOutcome] = []
+    result: Any = None
     if golden is not None:
-        outcomes, run_id = _evaluate(session, name, golden, checks, mode, retriever)
-        run_ids.append(run_id)
+        outcomes, result = _evaluate(session, name, golden, checks, mode, retriever)
+        run_ids.append(str(result.run_id))
     failed = [o for o in outcomes if not o.passed]
     release = ReleaseIn(
         name=name, created=now_utc(), manifest_hash=digest,
@@ -273,7 +273,7 @@ def _create(
     with kg.write_graph(release_iri) as writer:
         writer.add_statements(release_triples(release))
     if failed:
-        notify_gate_failure(session, name, failed)
+        notify_gate_failure(session, result, failed)
     return CreateOutcome(
         name, dataset, versions, len(members), digest, final_dir,
         {"count": report.total, "embedded": report.embedded, "reused": report.reused},
@@ -288,7 +288,7 @@ def _evaluate(
     checks: list[Any],
     mode: RetrieverMode | None,
     retriever: Any,  # noqa: ANN401 - the release's GraphRetriever
-) -> tuple[list[GateOutcome], str]:
+) -> tuple[list[GateOutcome], Any]:
     from evaluation.gates import check_gates
     from provrag.services.evaluating import EvalOptions, evaluate
     from provrag.services.golden import resolve_golden
@@ -298,7 +298,7 @@ def _evaluate(
         session.settings, session.kg, gold,
         EvalOptions(retriever_kind=mode, release=name), retriever=retriever,
     )  # fmt: skip
-    return check_gates(result, checks), str(result.run_id)
+    return check_gates(result, checks), result
 
 
 @dataclass

@@ -222,3 +222,9 @@ def test_the_python_api_promotes_and_serves(home: Path) -> None:
         assert hits and {h.sample_iri for h in hits} <= members(home, "A")
         assert pr.release("A")["served"] is True
         assert pr.stale("northwind-support").samples
+
+
+def test_a_gate_missed_at_creation_is_an_alert(home: Path) -> None:
+    with graph(home) as kg:
+        rows = kg.select('SELECT ?a WHERE { ?a a pr:Alert ; pr:monitor "gate" }')
+    assert len(rows) == 1
