@@ -148,6 +148,15 @@ class PR(DefinedNamespace):
     score: URIRef  # retrieval score of a cited sentence
     querySettings: URIRef  # JSON object, rdf:JSON literal
 
+    # --- audit ---------------------------------------------------------------
+    AuditedRequest: URIRef  # activity: one request to the server, as the audit saw it
+    route: URIRef  # the path asked for
+    httpMethod: URIRef
+    httpStatus: URIRef
+    requestParameters: URIRef  # the query text or parameters, as sent
+    tokenId: URIRef  # the id of the token it came with (anonymous, auth-off)
+    returnedSample: URIRef  # a sample (revision) whose id or text the answer held
+
 
 #: The usual prefixes, predeclared in every SPARQL query provrag runs.
 PREFIXES: dict[str, str] = {

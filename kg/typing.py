@@ -162,3 +162,13 @@ MISSING_POLICIES: tuple[MissingPolicy, ...] = get_args(MissingPolicy)
 #: percent agreement: all annotators agree, or the share of agreeing pairs
 PercentMethod = Literal["unanimous", "pairwise"]
 PERCENT_METHODS: tuple[PercentMethod, ...] = get_args(PercentMethod)
+
+# ----------------------------------------------------------------- security
+
+#: the role of an API token: a clearance (``public`` < ``internal`` < ``restricted``)
+#: for reads, or ``admin`` (every sample, the full store, writes, the audit graph)
+Role = Literal["public", "internal", "restricted", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+#: what a route needs: nothing (``open``), any valid caller (``read``), an admin (``admin``)
+Access = Literal["open", "read", "admin"]
+ACCESSES: tuple[Access, ...] = get_args(Access)

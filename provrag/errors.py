@@ -13,10 +13,12 @@ from kg.errors import ProvragError
 
 __all__ = [
     "AppError",
+    "AuditError",
     "CommandModuleError",
     "ProvragError",
     "ServiceError",
     "SettingsError",
+    "TokenError",
     "UsageError",
 ]
 
@@ -42,3 +44,12 @@ class ServiceError(AppError):
 
 class CommandModuleError(AppError):
     """A CLI command module could not be imported (a bug or a broken install)."""
+
+
+class TokenError(AppError):
+    """An API token operation cannot be done (an unknown token id, a role or scope
+    that does not fit, an expiry in the past)."""
+
+
+class AuditError(AppError):
+    """The audit trail cannot be read as asked (a bad ``--since``)."""

@@ -8,6 +8,11 @@ embedded store (RocksDB allows one writer): the services serialise writes with
 the session's write lock; reads run concurrently. Start it with
 ``provrag serve --host 127.0.0.1 --port 8765``.
 
+Every route but ``/health`` and the API description needs ``Authorization: Bearer
+TOKEN`` (:mod:`provrag.security.http`: 401 without a valid token, 403 without the
+role; checked before anything is looked up), reads only what the caller's clearance
+and dataset scopes allow, and is audited.
+
 Errors: a bad parameter or option is 400, an unknown id 404, a bad upload 422,
 any other provrag error 500; the body is ``{"error": <class>, "message": ...}``.
 """
@@ -39,6 +44,7 @@ from kg.typing import (
 )
 from provrag.errors import UsageError
 from provrag.exit_codes import ExitCode
+from provrag.security.http import audit_parameters, bounded_filters, graph_for, install
 from provrag.services.session import Session
 from provrag.settings import Settings
 
@@ -68,6 +74,18 @@ def _filters(
     )  # fmt: skip
 
 
+def _run_sparql(request: Request, text: str) -> Any:
+    """``text`` on the store (an admin) or on the caller's view (anyone else)."""
+    from provrag.security.http import caller
+
+    audit_parameters(request, text)
+    if caller(request).admin:
+        return graph_for(request).query(text)
+    from kg.view import query_view
+
+    return query_view(graph_for(request), text)
+
+
 def _sparql_response(result: Any, accept: str) -> Response:
     from provrag.render.sparql import render_result
 
@@ -93,13 +111,17 @@ def _status(exc: ProvragError) -> int:
 def create_app(settings: Settings) -> FastAPI:
     """The API on a session of ``settings`` (opened now, closed when the app stops)."""
     session = Session.open(settings)
+    security = None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if security is not None:
+            security.close()  # writes the audit entries still queued
         session.close()  # releases the embedded store's lock
 
     app = FastAPI(title="provrag", version=_version(), lifespan=lifespan)
+    security = install(app, session, settings)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -124,7 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/sparql")
     def sparql_get(request: Request, query: str = Query(...)) -> Response:
-        return _sparql_response(session.kg.query(query), request.headers.get("accept", ""))
+        return _sparql_response(_run_sparql(request, query), request.headers.get("accept", ""))
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
@@ -142,13 +164,14 @@ def create_app(settings: Settings) -> FastAPI:
                 415, "send application/sparql-query or a form with 'query' (SPARQL 1.1 Protocol)"
             )
         try:
-            result = session.kg.query(text)
+            result = _run_sparql(request, text)
         except QueryError as exc:
             raise HTTPException(400, str(exc)) from exc
         return _sparql_response(result, request.headers.get("accept", ""))
 
     @app.post("/ingest")
     def ingest(
+        request: Request,
         file: Annotated[UploadFile, File(description="JSONL, CSV or Parquet")],
         dataset: Annotated[str | None, Form()] = None,
         version: Annotated[str | None, Form()] = None,
@@ -169,6 +192,7 @@ def create_app(settings: Settings) -> FastAPI:
             index=index,
         )
         name = Path(file.filename or "upload.jsonl").name
+        audit_parameters(request, f"file={name} dataset={dataset} version={version}")
         with tempfile.TemporaryDirectory(prefix="provrag-upload-") as tmp:
             target = Path(tmp) / name
             with target.open("wb") as out:
@@ -179,6 +203,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/search")
     def search(
+        request: Request,
         q: str,
         filters: Annotated[Filters, Depends(_filters)],
         k: int = 10,
@@ -187,10 +212,12 @@ def create_app(settings: Settings) -> FastAPI:
         """The hits (``provrag search --json``'s ``hits``); retriever: settings' by default."""
         from provrag.services.searching import search as search_service
 
-        return search_service(session, q, k=k, mode=retriever, filters=filters).hits_json()
+        bounded = bounded_filters(request, filters)
+        return search_service(session, q, k=k, mode=retriever, filters=bounded).hits_json()
 
     @app.get("/ask")
     def ask(
+        request: Request,
         q: str,
         filters: Annotated[Filters, Depends(_filters)],
         k: int = 5,
@@ -201,18 +228,23 @@ def create_app(settings: Settings) -> FastAPI:
         from provrag.services.asking import ask as ask_service
 
         outcome = ask_service(
-            session, q, k=k, mode=retriever, filters=filters, record_answer=record
+            session,
+            q,
+            k=k,
+            mode=retriever,
+            filters=bounded_filters(request, filters),
+            record_answer=record,
         )
         return outcome.to_dict()
 
     @app.get("/trace/{ref:path}")
     def trace(
-        ref: str, format: TraceDocumentFormat = "json", dataset: str | None = None
+        request: Request, ref: str, format: TraceDocumentFormat = "json", dataset: str | None = None
     ) -> Response:
         """The lineage of ``ref`` as ``provrag trace --format`` writes it."""
         from provrag.services.tracing import trace as trace_service
 
-        outcome = trace_service(session.kg, ref, format, dataset=dataset)
+        outcome = trace_service(graph_for(request), ref, format, dataset=dataset)
         return Response(outcome.document, media_type=outcome.media_type)
 
     return app

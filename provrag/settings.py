@@ -30,6 +30,23 @@ class EvalSettings(BaseModel):
     seed: int = 13
 
 
+class SecuritySettings(BaseModel):
+    """Access control and audit of ``provrag serve`` (see README, "Security")."""
+
+    #: tokens and roles on every route, and the audit trail. Off only for a
+    #: benchmark or one user on their own machine: then anyone who can reach the
+    #: server reads and writes everything, and nothing is audited (loudly warned)
+    auth: bool = True
+    #: answer requests without a token as a ``public`` caller (public samples only,
+    #: no writes); off by default: no token, 401
+    anonymous_public: bool = False
+    #: audit records waiting for the writer; past this many, new ones are dropped
+    #: (counted and logged), never the request's answer
+    audit_queue: int = Field(default=10_000, ge=1)
+    #: audit records written per store transaction (at most)
+    audit_batch: int = Field(default=500, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROVRAG_", env_nested_delimiter="__", extra="ignore"
@@ -86,6 +103,7 @@ class Settings(BaseSettings):
     #: the retriever's configuration, handed to the retrieval layer as is
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @field_validator("ner_labels", mode="before")
     @classmethod
@@ -125,6 +143,11 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def tokens_path(self) -> Path:
+        """The API tokens (hashed) of ``provrag serve``: a small SQLite file."""
+        return self.home / "tokens.sqlite"
 
 
 def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:

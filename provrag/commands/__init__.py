@@ -21,6 +21,7 @@ MODULES = [
     "provrag.commands.quality_cmds",  # agreement, drift
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve
+    "provrag.commands.security_cmds",  # token, audit
 ]
 
 

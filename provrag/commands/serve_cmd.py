@@ -14,12 +14,23 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8765,
 ) -> None:
-    """Serve POST /ingest, GET|POST /sparql, GET /search, GET /trace/{id} over HTTP."""
+    """Serve POST /ingest, GET|POST /sparql, GET /search, GET /trace/{id} over HTTP.
+
+    Every route but /health needs a token (provrag token create); see README, Security."""
     import uvicorn
 
+    from provrag.commands.common import err_console
     from provrag.server import create_app
 
-    uvicorn.run(create_app(settings_of(ctx)), host=host, port=port, log_level="info")
+    settings = settings_of(ctx)
+    if not settings.security.auth:
+        err_console.print(
+            "[bold red]WARNING: security is off (security.auth = false): no tokens, no "
+            "clearances, no audit. Anyone who can reach "
+            f"{host}:{port} reads every sample, restricted ones included, and writes.[/]",
+            highlight=False,
+        )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 def register(app: typer.Typer) -> None:
