@@ -87,6 +87,12 @@ CONFIG_TEMPLATE = """\
 # min_slice_queries = 5
 # bootstrap_samples = 1000
 # seed = 13
+
+# [security]                    # provrag serve (README, "Security")
+# auth = true                   # false: no tokens, no clearances, no audit (benchmarks only)
+# anonymous_public = false      # true: requests without a token read public samples
+# audit_queue = 10000
+# audit_batch = 500
 """
 
 
