@@ -12,9 +12,11 @@ Which quads a caller sees:
   its dataset is outside them; a logical sample is hidden when all its revisions are;
 - what belongs to a hidden sample is hidden: every node whose IRI lies under the
   sample's (labels, annotations, generation, mentions, entity extraction);
-- a node that is not a sample and points to a hidden sample (an answer citing it, its
-  citations, a golden judgement) is hidden with what lies under its IRI, unless it
-  belongs to a visible sample (then only the edge goes);
+- with scopes, a dataset outside them is hidden, with its versions;
+- a node that is not a sample and points to a hidden sample or dataset (an answer
+  citing it, a golden judgement, a golden set of a dataset out of scope) is hidden
+  with what lies under its IRI, unless it belongs to a visible sample (then only the
+  edge goes); so is what points to a golden set so hidden (its evaluation runs);
 - a node that is not a sample and is referred to only by hidden nodes (a dataset
   version out of scope, a generator configuration, an entity only hidden samples
   mention, an ingest batch of hidden samples only and its source file) is hidden;
@@ -31,17 +33,19 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from kg import ids
 from kg.errors import QueryError
 from kg.graph import AUDIT_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, KnowledgeGraph
 from kg.queries.access import SampleAccess, committed_graphs_key, sample_access
 from kg.queries.filters import visible_sensitivities
 from kg.store.base import QueryResult
 from kg.store.embedded import OxigraphStore
-from kg.terms import ID_NS, PR_NS
+from kg.terms import ID_NS, PR, PR_NS
 from kg.typing import Clearance
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_SAMPLE_NS = f"{ID_NS}sample/"
+_DATASET_NS = f"{ID_NS}dataset/"
+_GOLDEN_SET = str(PR.GoldenSet)
 _Node = ox.NamedNode | ox.BlankNode
 #: passes of the "referred to only by hidden nodes" rule (a source file behind a
 #: batch behind samples is three steps away)
@@ -87,10 +91,33 @@ def _logical(revision: str) -> str:
     return revision.rsplit("/", 1)[0]
 
 
+def _out_of_scope_datasets(quads: Sequence[ox.Quad], scopes: Sequence[str] | None) -> set[str]:
+    """The dataset nodes (``prid:dataset/<name>``) of ``quads`` outside ``scopes``."""
+    if scopes is None:
+        return set()
+    allowed = {ids.dataset_iri(d) for d in scopes}
+    out = set()
+    for q in quads:
+        for term in (q.subject, q.object):
+            name = _key(term)
+            if (
+                name is not None
+                and name.startswith(_DATASET_NS)
+                and "/" not in name[len(_DATASET_NS) :]
+                and name not in allowed
+            ):
+                out.add(name)
+    return out
+
+
 def visible_quads(
-    quads: Sequence[ox.Quad], samples: Sequence[SampleAccess], hidden: set[str]
+    quads: Sequence[ox.Quad],
+    samples: Sequence[SampleAccess],
+    hidden: set[str],
+    scopes: Sequence[str] | None = None,
 ) -> list[ox.Quad]:
-    """The quads of ``quads`` a caller may see when ``hidden`` are its hidden samples."""
+    """The quads of ``quads`` a caller may see when ``hidden`` are its hidden samples
+    and ``scopes`` its datasets (None: all)."""
     revisions = {s.iri for s in samples}
     visible_revisions = revisions - hidden
     logical_visible = {_logical(r) for r in visible_revisions}
@@ -107,12 +134,27 @@ def visible_quads(
             or name.startswith(PR_NS)
         )
 
-    hidden_nodes = set(sample_like)
-    # what points to a hidden sample (answers, citations, judgements)
-    for q in quads:
-        o, s = _key(q.object), _key(q.subject)
-        if o is not None and s is not None and o in sample_like and not protected(s):
-            hidden_nodes.add(s)
+    anchors = sample_like | _out_of_scope_datasets(quads, scopes)
+    hidden_nodes = set(anchors)
+    # what points to a hidden sample or dataset (answers, citations, judgements,
+    # golden sets of a dataset out of scope), then what points to a golden set so
+    # hidden (its evaluation runs)
+    golden_sets = {
+        s
+        for q in quads
+        if q.predicate.value == _RDF_TYPE
+        and _key(q.object) == _GOLDEN_SET
+        and (s := _key(q.subject)) is not None
+    }
+    for targets in (anchors, None):
+        if targets is None:
+            targets = hidden_nodes & golden_sets
+        pointing = set()
+        for q in quads:
+            o, s = _key(q.object), _key(q.subject)
+            if o is not None and s is not None and o in targets and not protected(s):
+                pointing.add(s)
+        hidden_nodes |= pointing
     incoming: dict[str, set[str]] = {}
     for q in quads:
         o = _key(q.object)
@@ -167,7 +209,7 @@ def build_view(
     """An in-memory graph of what ``clearance`` and ``scopes`` may see of ``kg``."""
     samples = sample_access(kg)
     quads = visible_quads(
-        _view_source_quads(kg), samples, hidden_samples(samples, clearance, scopes)
+        _view_source_quads(kg), samples, hidden_samples(samples, clearance, scopes), scopes
     )
     store = OxigraphStore(None)
     store.add(quads)

@@ -3,7 +3,8 @@
 A :class:`Caller` is what a request is allowed: a clearance (``public`` <
 ``internal`` < ``restricted``), optional dataset scopes, and whether it is an
 admin (every sample, the full store, writes, the audit graph). :func:`route_access`
-classifies each route: ``open`` (no data: health, the API description), ``read``
+classifies each route: ``open`` (no data: health, the API description, the explorer
+page's static files, whose calls to the API carry the token), ``read``
 (any valid caller, what it sees bounded by its clearance and scopes) or ``admin``.
 A route not in the table is ``admin``: a new route is closed until classified.
 """
@@ -21,13 +22,14 @@ from provrag.security.tokens import TokenRecord, TokenStore
 ROUTES: tuple[tuple[str, str, Access], ...] = (
     ("GET", r"/health", "open"),
     ("GET", r"/openapi\.json|/docs(/.*)?|/redoc", "open"),
+    # the explorer page's static files hold no data: its calls carry the token
+    ("GET", r"/|/explorer(/[\w.\-/]*)?", "open"),
     ("GET", r"/search|/ask", "read"),
     ("GET|POST", r"/sparql", "read"),
     ("GET", r"/trace/.+", "read"),
     ("GET", r"/samples/.+", "read"),
     ("GET", r"/eval/runs(/.+)?", "read"),
-    ("GET", r"/jobs/.+", "read"),
-    ("GET", r"/(explorer|ui)(/.*)?|/", "read"),
+    ("GET", r"/metrics", "read"),  # counters and latencies, no sample
 )
 _COMPILED = tuple((frozenset(m.split("|")), re.compile(f"(?:{p})"), a) for m, p, a in ROUTES)
 #: read routes that are writes with one parameter (``/ask?record=true`` stores the answer)

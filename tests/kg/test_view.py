@@ -147,3 +147,24 @@ def test_the_cache_builds_once_per_graph_state(kg: KnowledgeGraph, write_samples
     again = cache.view("internal")
     assert again is not first
     assert again.ask('ASK { ?s pr:externalId "new" }')
+
+
+def test_scopes_hide_golden_sets_of_other_datasets_and_their_runs(kg: KnowledgeGraph) -> None:
+    n, rdf_type = ox.NamedNode, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    gs, run = f"{ID_NS}golden/faq/1", f"{ID_NS}run/r1"
+    kg.write_atomic(
+        run,
+        [
+            ox.Quad(n(gs), rdf_type, n(str(PR.GoldenSet))),
+            ox.Quad(n(gs), n("http://purl.org/dc/terms/references"), n(f"{ID_NS}dataset/other")),
+            ox.Quad(n(f"{gs}/item/q1"), n(str(PR.queryText)), ox.Literal("other question")),
+            ox.Quad(n(run), n(str(PR.goldenSet)), n(gs)),
+            ox.Quad(n(f"{run}/metric/overall/all/ndcg"), n(str(PR.metricValue)), ox.Literal("0.5")),
+        ],
+    )
+    scoped, everything = (
+        dump(build_view(kg, "restricted", ["kb"])),
+        dump(build_view(kg, "restricted")),
+    )
+    for node in (gs, run, "other question"):
+        assert node not in scoped and node in everything
