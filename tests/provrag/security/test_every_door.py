@@ -161,6 +161,30 @@ def test_an_internal_token_gets_no_restricted_sample_anywhere(
 
 
 @pytest.mark.model  # the example data is embedded at ingest
+def test_an_answer_built_on_a_restricted_sample_is_hidden_with_it(
+    client: TestClient, tokens: dict[str, dict[str, str]], restricted: dict[str, Any]
+) -> None:
+    admin, internal = tokens["admin"], tokens["internal"]
+    words = " ".join(restricted["texts"][0].split()[:12])
+    secret = client.get(
+        "/ask", params={"q": words, "clearance": "restricted", "record": "true"}, headers=admin
+    ).json()
+    public = client.get(
+        "/ask", params={"q": "lost card", "clearance": "public", "record": "true"}, headers=admin
+    ).json()
+    assert secret["id"] and public["id"]
+    assert leaks(client.get(f"/trace/{secret['id']}", headers=admin).text, restricted)
+    assert client.get(f"/trace/{secret['id']}", headers=internal).status_code == 404
+    assert client.get(f"/trace/{public['id']}", headers=internal).status_code == 200
+    rows = client.get(
+        "/sparql",
+        params={"query": "SELECT ?a ?t WHERE { ?a a pr:Answer ; pr:answerText ?t }"},
+        headers=internal,
+    ).json()["results"]["bindings"]
+    assert [r["a"]["value"].rsplit("/", 1)[-1] for r in rows] == [public["id"]]
+
+
+@pytest.mark.model  # the example data is embedded at ingest
 def test_unknown_and_hidden_ids_answer_alike(
     client: TestClient, tokens: dict[str, dict[str, str]]
 ) -> None:
