@@ -260,12 +260,18 @@ _NOT_SYNTAX = re.compile(
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
 
 
-def query_view(view: KnowledgeGraph, sparql: str) -> QueryResult:
-    """Run a caller's read-only query on their view; ``SERVICE`` is refused (a view
-    never reaches out to another endpoint)."""
+def refuse_service(sparql: str) -> None:
+    """Raise :class:`~kg.errors.QueryError` when ``sparql`` holds a ``SERVICE`` clause
+    (outside its strings, IRIs and comments): a caller's query runs on their view and
+    reaches out to no other endpoint."""
     if _SERVICE.search(_NOT_SYNTAX.sub(" ", sparql)):
         raise QueryError(
             "SERVICE is not allowed here: a query runs over the data your token may see "
             "and reaches no other endpoint; remove the SERVICE clause"
         )
+
+
+def query_view(view: KnowledgeGraph, sparql: str) -> QueryResult:
+    """Run a caller's read-only query on their view; ``SERVICE`` is refused."""
+    refuse_service(sparql)
     return view.query(sparql)
