@@ -194,6 +194,9 @@ class SecurityMiddleware:
         self.security = security
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.security.enabled:
+            await send({"type": "websocket.close", "code": 1008})  # no route takes one
+            return
         if scope["type"] != "http" or not self.security.enabled:
             if scope["type"] == "http":
                 scope.setdefault("state", {})["caller"] = NO_AUTH

@@ -74,3 +74,15 @@ def test_anonymous_callers_see_public_data_only(tmp_path: Path) -> None:
         ok = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         write = client.post("/sparql/update", content="INSERT DATA { <x:a> <x:b> <x:c> }")
     assert ok.status_code == 200 and write.status_code == 403
+
+
+def test_a_websocket_is_refused(tmp_path: Path) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    app = create_app(load_settings(tmp_path, ner=False))
+    with (
+        TestClient(app) as client,
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect("/sparql") as ws,
+    ):
+        ws.receive_text()
