@@ -82,7 +82,8 @@ def test_a_websocket_is_refused(tmp_path: Path) -> None:
     app = create_app(load_settings(tmp_path, ner=False))
     with (
         TestClient(app) as client,
-        pytest.raises(WebSocketDisconnect),
+        pytest.raises(WebSocketDisconnect) as refused,
         client.websocket_connect("/sparql") as ws,
     ):
         ws.receive_text()
+    assert refused.value.code == 1008  # policy violation (a missing route would be 1000)
