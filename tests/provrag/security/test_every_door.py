@@ -57,6 +57,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (home / "provrag.toml").write_text("ner = false\n", encoding="utf-8")
     cli(home, "ingest", str(DATA / "kb_v1.jsonl"))
     cli(home, "ingest", str(DATA / "kb_v2.jsonl"))
+    # a recorded run on a golden set that judges restricted samples (q-045)
+    cli(home, "eval", "--golden", str(DATA / "golden.jsonl"), "--retriever", "dense", "--json")
     return home
 
 
@@ -147,7 +149,13 @@ def test_an_internal_token_gets_no_restricted_sample_anywhere(
         ("/trace/kb-0298", {"format": "turtle"}),
         ("/trace/kb-0081", {"format": "prov-n"}),
         (f"/trace/{SAMPLE_NS}northwind-support/{ids[0]}", {}),
+        ("/samples/kb-0298", {}),
+        (f"/samples/{ids[-1]}", {}),
+        ("/eval/runs", {}),
     ]
+    runs = client.get("/eval/runs", headers=internal).json()
+    assert runs, "an internal token sees the run (its metrics are aggregates)"
+    routes += [(f"/eval/runs/{r['run_id']}", {}) for r in runs]
     for path, params in routes:
         r = client.get(path, params=params, headers=internal)
         if r.status_code == 200:
@@ -234,6 +242,8 @@ def test_dataset_scopes_hide_other_datasets(
 ) -> None:
     other = tokens["other_dataset"]
     assert client.get("/search", params={"q": "lost card"}, headers=other).json() == []
+    assert client.get("/eval/runs", headers=other).json() == []  # its golden set is out of scope
+    assert client.get("/samples/kb-0001", headers=other).status_code == 404
     assert client.get("/trace/kb-0001", headers=other).status_code == 404
     rows = client.get(
         "/sparql", params={"query": "SELECT ?s WHERE { ?s a pr:Sample }"}, headers=other
