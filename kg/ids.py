@@ -159,3 +159,15 @@ def eval_run_iri(run_id: str) -> str:
 
 def answer_iri(answer_id: str) -> str:
     return f"{ID_NS}answer/{seg(answer_id)}"
+
+
+def monitor_run_iri(run_id: str) -> str:
+    return f"{ID_NS}monitor/{seg(run_id)}"
+
+
+def alert_iri(alert_id: str) -> str:
+    return f"{ID_NS}alert/{seg(alert_id)}"
+
+
+def alert_note_iri(alert_id: str, note_id: str) -> str:
+    return f"{alert_iri(alert_id)}/note/{seg(note_id)}"

@@ -157,6 +157,23 @@ class PR(DefinedNamespace):
     tokenId: URIRef  # the id of the token it came with (anonymous, auth-off)
     returnedSample: URIRef  # a sample (revision) whose id or text the answer held
 
+    # --- monitors and alerts -------------------------------------------------
+    MonitorRun: URIRef  # activity: one run of a data monitor
+    Measurement: URIRef  # one headline number of a monitor run
+    Alert: URIRef  # activity: a threshold breach (monitor or KPI gate)
+    AlertNote: URIRef  # a person's note on an alert (the risk log)
+    monitor: URIRef  # coverage | drift | agreement | testset | gate
+    monitorResult: URIRef  # JSON object, rdf:JSON literal
+    monitoredVersion: URIRef  # dataset version a monitor run looked at
+    measurement: URIRef
+    measureName: URIRef
+    measureValue: URIRef
+    threshold: URIRef
+    comparator: URIRef
+    alertMessage: URIRef
+    aboutAlert: URIRef
+    noteText: URIRef
+
 
 #: The usual prefixes, predeclared in every SPARQL query provrag runs.
 PREFIXES: dict[str, str] = {

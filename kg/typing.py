@@ -177,3 +177,12 @@ ROLES: tuple[Role, ...] = get_args(Role)
 #: what a route needs: nothing (``open``), any valid caller (``read``), an admin (``admin``)
 Access = Literal["open", "read", "admin"]
 ACCESSES: tuple[Access, ...] = get_args(Access)
+
+#: How a value must compare with a threshold to pass (KPI gates, monitor thresholds).
+Comparator = Literal[">=", ">", "<=", "<"]
+COMPARATORS: tuple[Comparator, ...] = get_args(Comparator)
+
+#: The data monitors whose runs and alerts the graph records (``gate``: a KPI gate of
+#: an evaluation run).
+MonitorName = Literal["coverage", "drift", "agreement", "testset", "gate"]
+MONITOR_NAMES: tuple[MonitorName, ...] = get_args(MonitorName)

@@ -47,6 +47,25 @@ class SecuritySettings(BaseModel):
     audit_batch: int = Field(default=500, ge=1)
 
 
+class MonitorSettings(BaseModel):
+    """Thresholds of the data monitors; a breach is recorded as an alert."""
+
+    #: cosine similarity at which a synthetic sample covers a real one (or a query)
+    coverage_neighbour: float = 0.6
+    #: a synthetic sample whose nearest real sample is less similar is "far"
+    coverage_far: float = 0.45
+    #: uncovered real samples at least this similar form one cluster
+    coverage_cluster: float = 0.55
+    #: alert when the share of covered real samples / golden queries is below
+    min_real_covered: float = 0.8
+    min_golden_covered: float = 0.8
+    #: label field whose agreement the dashboard watches; alert below this alpha
+    agreement_field: str = "intent"
+    min_alpha: float = 0.667
+    #: alert when a label distribution moved more than this (Jensen-Shannon, bits)
+    max_label_js: float = 0.1
+
+
 class ServerSettings(BaseModel):
     """``[server]``: limits of ``provrag serve`` (``PROVRAG_SERVER__SPARQL_TIMEOUT_S=...``)."""
 
@@ -115,6 +134,7 @@ class Settings(BaseSettings):
     #: the retriever's configuration, handed to the retrieval layer as is
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+    monitors: MonitorSettings = Field(default_factory=MonitorSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
 

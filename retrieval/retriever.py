@@ -182,8 +182,7 @@ class GraphRetriever:
             "synonym_k": c.synonym_k, "link_k": c.link_k, "link_threshold": c.link_threshold,
             "specificity": c.specificity, "damping": c.ppr_damping, "epsilon": c.ppr_epsilon,
             "passage_weight": c.ppr_passage_weight, "gate_top": c.ppr_gate_top,
-            "gate_subject": c.ppr_gate_subject,
-        }  # fmt: skip
+            "gate_subject": c.ppr_gate_subject}  # fmt: skip
 
     # ---------------------------------------------------------------- channels
     def _dense(self, qv: np.ndarray, n: int, r: Restriction, b: IndexBundle) -> ChannelList:

@@ -89,6 +89,16 @@ CONFIG_TEMPLATE = """\
 # bootstrap_samples = 1000
 # seed = 13
 
+# [monitors]                     # thresholds of the data monitors; a breach is an alert
+# coverage_neighbour = 0.6       # cosine at which a synthetic sample covers a real one
+# coverage_far = 0.45            # synthetic samples farther from every real one: artefacts?
+# coverage_cluster = 0.55        # uncovered real samples this similar form one cluster
+# min_real_covered = 0.8         # alert below (share of real samples covered)
+# min_golden_covered = 0.8       # alert below (share of golden queries covered)
+# agreement_field = "intent"     # label field whose agreement the dashboard watches
+# min_alpha = 0.667              # alert below (Krippendorff's alpha, per dataset version)
+# max_label_js = 0.1             # alert above (label Jensen-Shannon drift, bits)
+
 # [server]                       # provrag serve
 # sparql_timeout_s = 30          # a /sparql query past this is answered 503
 # sparql_max_rows = 100000       # answers are cut here (X-Provrag-Truncated: true)
