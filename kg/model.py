@@ -267,6 +267,9 @@ class Filters(BaseModel):
     annotator: str | None = None
     labels: tuple[tuple[str, str], ...] = Field(default_factory=tuple)
     clearance: Clearance | None = None
+    #: the datasets a caller may see (an API token's scope); None: every dataset.
+    #: Unlike ``dataset`` (what the caller asks for), it bounds what any filter allows.
+    scopes: tuple[str, ...] | None = None
     #: the kinds a search returns (answerable units); None: the retriever's
     #: ``answer_kinds``. A hit on a sample derived from one of them counts for it.
     kinds: tuple[SampleKind, ...] | None = None
@@ -294,6 +297,15 @@ class Filters(BaseModel):
                         f"a label filter is FIELD=VALUE or a (field, value) pair, got {item!r}"
                     )
             return tuple(out)
+        return value
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _scopes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list | tuple | set | frozenset):
+            return tuple(sorted(str(v) for v in value))
         return value
 
     @field_validator("kinds", mode="before")

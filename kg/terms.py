@@ -168,6 +168,16 @@ class PR(DefinedNamespace):
     overrideGates: URIRef  # approval despite a failed gate
     note: URIRef  # a person's note (approval) or reason (promotion, rollback)
     replacedRelease: URIRef  # promotion / rollback -> the release served before
+
+    # --- audit ---------------------------------------------------------------
+    AuditedRequest: URIRef  # activity: one request to the server, as the audit saw it
+    route: URIRef  # the path asked for
+    httpMethod: URIRef
+    httpStatus: URIRef
+    requestParameters: URIRef  # the query text or parameters, as sent
+    tokenId: URIRef  # the id of the token it came with (anonymous, auth-off)
+    returnedSample: URIRef  # a sample (revision) whose id or text the answer held
+
     # --- monitors and alerts -------------------------------------------------
     MonitorRun: URIRef  # activity: one run of a data monitor
     Measurement: URIRef  # one headline number of a monitor run

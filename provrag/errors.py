@@ -13,12 +13,14 @@ from kg.errors import ProvragError
 
 __all__ = [
     "AppError",
+    "AuditError",
     "CommandModuleError",
     "ProvragError",
     "ReleaseError",
     "ReleaseRefusedError",
     "ServiceError",
     "SettingsError",
+    "TokenError",
     "UsageError",
 ]
 
@@ -53,3 +55,12 @@ class ReleaseError(ServiceError):
 class ReleaseRefusedError(ReleaseError):
     """A release check said no (a name taken, a gate failed without --override, an
     unapproved release promoted): nothing was changed; the CLI exits 2."""
+
+
+class TokenError(AppError):
+    """An API token operation cannot be done (an unknown token id, a role or scope
+    that does not fit, an expiry in the past)."""
+
+
+class AuditError(AppError):
+    """The audit trail cannot be read as asked (a bad ``--since``)."""

@@ -36,6 +36,23 @@ class ReleaseSettings(BaseModel):
     serve: str | None = None
 
 
+class SecuritySettings(BaseModel):
+    """Access control and audit of ``provrag serve`` (see README, "Security")."""
+
+    #: tokens and roles on every route, and the audit trail. Off only for a
+    #: benchmark or one user on their own machine: then anyone who can reach the
+    #: server reads and writes everything, and nothing is audited (loudly warned)
+    auth: bool = True
+    #: answer requests without a token as a ``public`` caller (public samples only,
+    #: no writes); off by default: no token, 401
+    anonymous_public: bool = False
+    #: audit records waiting for the writer; past this many, new ones are dropped
+    #: (counted and logged), never the request's answer
+    audit_queue: int = Field(default=10_000, ge=1)
+    #: audit records written per store transaction (at most)
+    audit_batch: int = Field(default=500, ge=1)
+
+
 class MonitorSettings(BaseModel):
     """Thresholds of the data monitors; a breach is recorded as an alert."""
 
@@ -126,6 +143,7 @@ class Settings(BaseSettings):
     release: ReleaseSettings = Field(default_factory=ReleaseSettings)
     monitors: MonitorSettings = Field(default_factory=MonitorSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @field_validator("ner_labels", mode="before")
     @classmethod
@@ -173,6 +191,11 @@ class Settings(BaseSettings):
     def release_index_dir(self, release: str) -> Path:
         """The index built for the release named ``release``."""
         return self.releases_dir / release / "index"
+
+    @property
+    def tokens_path(self) -> Path:
+        """The API tokens (hashed) of ``provrag serve``: a small SQLite file."""
+        return self.home / "tokens.sqlite"
 
 
 def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:

@@ -59,6 +59,10 @@ def allowed_samples_query(
             lines.append(f"  ?_dv pr:datasetName {lit(filters.dataset)} .")
         if filters.version is not None:
             lines.append(f"  ?_dv pr:versionLabel {lit(filters.version)} .")
+    if filters.scopes is not None:
+        scoped = ", ".join(lit(d) for d in filters.scopes) or '""'
+        lines.append("  ?s pr:inDatasetVersion ?_sdv . ?_sdv pr:datasetName ?_sds .")
+        lines.append(f"  FILTER(STR(?_sds) IN ({scoped}))")
     if filters.generator is not None or filters.prompt_version is not None:
         lines.append("  ?s prov:wasGeneratedBy ?_gen . ?_gen a pr:Generation ; prov:used ?_cfg .")
         if filters.generator is not None:

@@ -24,6 +24,7 @@ MODULES = [
     "provrag.commands.testset_cmds",  # testset generate, testset validate
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve
+    "provrag.commands.security_cmds",  # token, audit
 ]
 
 

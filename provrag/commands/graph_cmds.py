@@ -106,6 +106,12 @@ CONFIG_TEMPLATE = """\
 # sparql_timeout_s = 30          # a /sparql query past this is answered 503
 # sparql_max_rows = 100000       # answers are cut here (X-Provrag-Truncated: true)
 # jobs_kept = 100                # ingest jobs GET /jobs/{id} remembers
+
+# [security]                    # provrag serve (README, "Security")
+# auth = true                   # false: no tokens, no clearances, no audit (benchmarks only)
+# anonymous_public = false      # true: requests without a token read public samples
+# audit_queue = 10000
+# audit_batch = 500
 """
 
 
