@@ -17,6 +17,7 @@ from kg.graph import KnowledgeGraph
 from kg.store.embedded import OxigraphStore
 from provrag.cli import app
 from provrag.exit_codes import ExitCode
+from tests.conftest import bearer
 
 pytestmark = pytest.mark.model
 
@@ -193,7 +194,8 @@ def test_the_server_serves_the_promoted_release(home: Path) -> None:
     from provrag.settings import load_settings
 
     assert run(home, "release", "promote", "A", "--by", "bob")[0] == 0
-    with TestClient(create_app(load_settings(home))) as client:
+    auth = bearer(home)
+    with TestClient(create_app(load_settings(home)), headers=auth) as client:
         served = client.get("/search", params={"q": QUERY, "k": 20})
         other = client.get("/search", params={"q": QUERY, "k": 20, "release": "current"})
         unknown = client.get("/search", params={"q": QUERY, "release": "nope"})
