@@ -89,3 +89,7 @@ class UnknownVersionError(EvaluationError):
             else f"the graph has no dataset {dataset!r}; ingest it first or check the name"
         )
         super().__init__(f"dataset {dataset!r} has no version {version!r}; {hint}")
+
+
+class TuningError(EvaluationError):
+    """A tuning search space, budget or golden split cannot be used as given."""

@@ -162,6 +162,7 @@ class EvalResult:
                 "version": self.golden_version,
                 "iri": self.golden_iri,
                 "dataset": self.dataset,
+                "split": None if self.spec is None else self.spec.split,
             },
             "retriever_kind": self.retriever_kind,
             "k": self.k,

@@ -176,6 +176,8 @@ def run_evaluation(
         )
     if spec.answers and answerer is None:
         raise EvaluationError("the run spec asks for answers; give an answerer too")
+    if spec.split is not None and golden.selected != spec.split:
+        golden = golden.subset(spec.split)
     names, depth = _metric_names(spec)
     qrels: Qrels = {
         trec_token(q): {trec_token(d): g for d, g in docs.items()}

@@ -18,6 +18,7 @@ MODULES = [
     "provrag.commands.trace_cmd",  # trace
     "provrag.commands.index_cmd",  # index
     "provrag.commands.eval_cmds",  # eval, report
+    "provrag.commands.tune_cmd",  # tune
     "provrag.commands.quality_cmds",  # agreement, drift
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kg.typing import Clearance, RetrieverMode
+from kg.typing import GOLDEN_SPLITS, Clearance, GoldenSplit, RetrieverMode, literal_value
 from provrag.commands.common import console, open_graph, settings_of, usage_error
 from provrag.commands.progress import counted
 from provrag.exit_codes import ExitCode
@@ -93,7 +93,22 @@ def eval_main(
     beir: Annotated[
         Path | None, typer.Option("--beir", help="a BEIR dataset directory to evaluate end to end")
     ] = None,
-    split: Annotated[str, typer.Option("--split", help="BEIR qrels split")] = "test",
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="golden set: dev or holdout (default: every query; holdout with --profile); "
+            "BEIR: the qrels split (default test)",
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="apply the retriever profile <home>/profiles/NAME.toml (written by "
+            "provrag tune); scores the holdout split unless --split says otherwise",
+        ),
+    ] = None,
     retriever: Annotated[
         RetrieverMode | None,
         typer.Option("--retriever", "-r", help="retriever kind (default: settings retrieval.mode)"),
@@ -155,6 +170,13 @@ def eval_main(
     from provrag.services.golden import resolve_golden
 
     settings = settings_of(ctx)
+    golden_split: GoldenSplit | None = None
+    if golden is not None:
+        golden_split = _golden_split(split, profile, ctx)
+    if profile is not None:
+        from provrag.profiles import apply_profile
+
+        settings = apply_profile(settings, profile)
     gates = gates_for(settings, gate or [])
     options = EvalOptions(
         retriever_kind=retriever,
@@ -165,6 +187,7 @@ def eval_main(
         seed=seed,
         answers=answers,
         ignore_identical_ids=beir is not None and not keep_identical,
+        split=golden_split,
     )
     beir_info: BeirIngest | None = None
     result: EvalResult
@@ -182,14 +205,14 @@ def eval_main(
                     kg,
                     beir,
                     options,
-                    split=split,
+                    split=split or "test",
                     ingest_progress=bar.records(what),
                     index_progress=bar.counted("embedding the corpus"),
                     progress=bar.counted("queries"),
                 )
         elif golden is not None:  # always: exactly one of the two is set (checked above)
             with counted("queries", quiet=json_out) as progress:
-                golden_set = resolve_golden(kg, golden)
+                golden_set = resolve_golden(kg, golden, golden_split)
                 result = evaluate(settings, kg, golden_set, options, progress=progress)
     outcome = EvalOutcome.of(settings, result, gates, beir_info)
     if json_out:
@@ -199,6 +222,18 @@ def eval_main(
     print_gates(outcome.gates, quiet=json_out)
     if not outcome.passed:
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _golden_split(split: str | None, profile: str | None, ctx: typer.Context) -> GoldenSplit | None:
+    """The golden split an eval scores: ``--split``, else holdout with a profile."""
+    if split is None:
+        return "holdout" if profile is not None else None
+    chosen = literal_value(GOLDEN_SPLITS, split)
+    if chosen is None:
+        usage_error(
+            f"--split {split!r}: a golden set's split is one of {', '.join(GOLDEN_SPLITS)}", ctx
+        )
+    return chosen
 
 
 # ------------------------------------------------------------------------ compare

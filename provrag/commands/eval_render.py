@@ -34,9 +34,11 @@ def _ci(s: Any) -> str:
 def print_result(result: EvalResult, run_dir: Path, settings: Settings | None = None) -> None:
     from rich.table import Table
 
+    split = None if result.spec is None else result.spec.split
     console.print(
         f"[bold]run[/] {result.run_id}  golden "
         f"{escape(result.golden_name)} {escape(result.golden_version)} "
+        f"{'' if split is None else f'split {split} '}"
         f"({len(result.qrels)} queries)  retriever {result.retriever_kind}  k {result.k}  "
         f"seed {result.seed}",
         highlight=False,

@@ -17,6 +17,7 @@ from kg.graph import ONTOLOGY_GRAPH, KnowledgeGraph
 from kg.mapping.answers import answer_triples
 from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
+from kg.mapping.tuning import TuningRunIn, tuning_run_triples
 from kg.model import (
     CitedSentence,
     GenerationIn,
@@ -24,6 +25,7 @@ from kg.model import (
     LabelIn,
     RecordedAnswer,
     SampleRecord,
+    SplitRule,
 )
 from kg.ontology import (
     declared_terms,
@@ -70,6 +72,7 @@ class _Golden:
     guideline_version: str | None = "1.0"
     description: str | None = None
     items: list[GoldenItem] = field(default_factory=list)
+    split_rule: SplitRule | None = field(default_factory=lambda: SplitRule(dev_ratio=0.5, seed=1))
 
 
 def mapped_statements() -> list[str]:
@@ -130,6 +133,7 @@ def mapped_statements() -> list[str]:
                 tags=["t"],
                 author="e",
                 guideline_version="1.0",
+                split="dev",
             )
         ]
     )
@@ -162,6 +166,29 @@ def mapped_statements() -> list[str]:
         sentences=[CitedSentence(text="t.", sample_iri=sample, sample_id="s1", score=0.5)],
     )
     out += answer_triples(answer)
+    out += tuning_run_triples(
+        TuningRunIn(
+            run_id="t",
+            golden_set_iri=ids.golden_set_iri("gold", "1"),
+            golden_set_version="1",
+            split="dev",
+            objective="ndcg@10",
+            search_space={"rrf_k": [20, 60]},
+            trials=[{"index": 0, "params": {"rrf_k": 60}, "score": 0.5}],
+            strategy="grid",
+            budget=2,
+            seed=1,
+            query_count=3,
+            baseline_score=0.5,
+            best_score=0.6,
+            provrag_version="0",
+            started=T0,
+            ended=T0,
+            profile_name="tuned",
+            profile_settings={"rrf_k": 20},
+            profile_file="/p/tuned.toml",
+        )
+    )
     return out
 
 
@@ -286,6 +313,8 @@ def test_class_domains_match_mapping(onto: Graph, mapped: list[ox.Triple]) -> No
         ("EntityExtraction", {PROV.Activity}),
         ("Deletion", {PROV.Activity}),
         ("EvaluationRun", {PROV.Activity}),
+        ("TuningRun", {PROV.Activity}),
+        ("RetrieverProfile", {PROV.Entity}),
         ("Entity", {SKOS.Concept}),
     ],
 )
