@@ -89,6 +89,7 @@ def result_json(result: EvalResult, run_dir: Path) -> dict[str, Any]:
             }
             for s in result.slices
         ],
+        "failures": result.failure_summary(),
     }
 
 
