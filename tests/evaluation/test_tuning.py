@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from evaluation.errors import TuningError
@@ -128,3 +131,21 @@ def test_a_tuning_run_is_recorded_with_its_profile() -> None:
     assert rec.profile_name == "p" and rec.profile_file == "/x/p.toml"
     assert rec.profile_settings == changed_settings(result)
     assert tuning_runs(kg, profile="other") == []
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "evaluation.md"
+
+
+def test_the_documented_query_lists_tuning_runs_with_their_profiles() -> None:
+    from evaluation.tuning import record_tuning
+
+    text = DOC.read_text(encoding="utf-8")
+    m = re.search(r"<!-- tuning-runs-query.*?-->\s*```sparql\n(.*?)```", text, re.S)
+    assert m, f"{DOC} lost the tuning runs query block"
+    dev = _golden().subset("dev")
+    result = tune(dev, RunSpec.for_golden(dev, split="dev"), _ByRrfK, space=SPACE, budget=9)
+    kg = KnowledgeGraph(OxigraphStore(None))
+    record_tuning(kg, result, run_id="t1", profile_name="p", profile_file=None, provrag_version="0")
+    (row,) = kg.select(m.group(1))
+    assert (row["split"], row["objective"], row["profile"]) == ("dev", "ndcg@10", "p")
+    assert row["best"] == pytest.approx(1.0) and row["baseline"] == result.baseline.score
