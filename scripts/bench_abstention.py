@@ -35,6 +35,7 @@ import platform
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,8 @@ class Asked:
 
 def load(data: Path, limit: int | None) -> tuple[list[Question], dict[str, dict[str, str]]]:
     """The questions (``limit`` per class, by id) and the corpus of their passages."""
+    from kg import ids
+
     questions: list[Question] = []
     corpus: dict[str, dict[str, str]] = {}
     by_text: dict[str, str] = {}
@@ -85,6 +88,8 @@ def load(data: Path, limit: int | None) -> tuple[list[Question], dict[str, dict[
             corpus[pid] = {"title": str(passage.get("title") or ""), "text": text}
             gold = [str(o["answer"]) for o in row.get("output") or [] if str(o.get("answer", ""))]
             questions.append(Question(str(row["id"]), str(row["input"]), answerable, gold, pid))
+    # a fixed order mixing both classes, so that the first questions asked are a fair sample
+    questions.sort(key=lambda q: ids.sha256_hex(q.qid))
     return questions, corpus
 
 
@@ -115,19 +120,42 @@ def ingest(home: Path, corpus: dict[str, dict[str, str]]) -> None:
         pr.ingest(str(records))
 
 
-def ask_all(home: Path, questions: list[Question], k: int, seed: int) -> list[Asked]:
+def ask_all(
+    home: Path, questions: list[Question], k: int, seed: int, *, cached_only: bool = False
+) -> list[Asked]:
+    """Ask every question (support and answer of each kept in ``<home>/asked-k<k>.jsonl``,
+    so an interrupted run resumes where it stopped; ``cached_only``: only the questions
+    asked before, none asked now)."""
     import provrag
     from evaluation.answer_metrics import token_f1
     from kg.model import SplitRule
 
     rule = SplitRule(dev_ratio=0.5, seed=seed)
+    cache = home / f"asked-k{k}.jsonl"
+    done: dict[str, dict[str, Any]] = {}
+    if cache.is_file():
+        for line in cache.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            done[row["qid"]] = row
     out: list[Asked] = []
-    with provrag.open(home, ner=False, answer={"abstain_below": None}) as pr:
+    with ExitStack() as stack, cache.open("a") as fh:
+        pr: Any = None
         for i, q in enumerate(questions, 1):
-            outcome = pr.ask(q.text, k=k, retriever="hybrid", dataset=DATASET)
-            r = outcome.result
-            f1 = token_f1(r.text, q.gold) if q.gold and r.text else 0.0
-            out.append(Asked(q, rule.split_of(q.qid), r.support, r.text, f1))
+            row = done.get(q.qid)
+            if row is None and cached_only:
+                continue
+            if row is None:
+                if pr is None:  # opened only when a question is asked (the store is locked)
+                    pr = stack.enter_context(
+                        provrag.open(home, ner=False, answer={"abstain_below": None})
+                    )
+                r = pr.ask(q.text, k=k, retriever="hybrid", dataset=DATASET).result
+                row = {"qid": q.qid, "support": r.support, "answer": r.text}
+                fh.write(json.dumps(row) + "\n")
+                fh.flush()
+            text = str(row["answer"])
+            f1 = token_f1(text, q.gold) if q.gold and text else 0.0
+            out.append(Asked(q, rule.split_of(q.qid), row["support"], text, f1))
             if i % 50 == 0:
                 print(f"  asked {i}/{len(questions)}", file=sys.stderr)
     return out
@@ -192,14 +220,16 @@ def measure(asked: list[Asked]) -> dict[str, Any]:
     }
 
 
-def run(limit: int | None, k: int, seed: int, home: Path | None) -> dict[str, Any]:
+def run(
+    limit: int | None, k: int, seed: int, home: Path | None, *, cached_only: bool = False
+) -> dict[str, Any]:
     questions, corpus = load(DATA, limit)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-abstention-") as tmp:
         where = home or Path(tmp) / "home"
         if not (where / "index").exists():
             ingest(where, corpus)
-        asked = ask_all(where, questions, k, seed)
+        asked = ask_all(where, questions, k, seed, cached_only=cached_only)
     result = measure(asked)
     result.update(
         {
@@ -210,6 +240,8 @@ def run(limit: int | None, k: int, seed: int, home: Path | None) -> dict[str, An
             "retriever": "hybrid",
             "correct_if_token_f1_at_least": CORRECT_F1,
             "corpus_passages": len(corpus),
+            "questions_asked": len(asked),
+            "questions_selected": len(questions),
             "seconds": round(time.perf_counter() - started, 1),
             "python": platform.python_version(),
         }
@@ -250,11 +282,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13, help="seed of the dev/test split")
     parser.add_argument("--home", type=Path, default=None, help="keep the provrag home here")
     parser.add_argument("--out", type=Path, default=OUT, help="JSON output")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="measure only the questions a previous run in --home already asked",
+    )
     args = parser.parse_args(argv)
+    if args.cached_only and args.home is None:
+        parser.error("--cached-only needs the --home of a previous run")
     if not DATA.is_dir():
         print(f"no CLAPNQ data at {DATA}", file=sys.stderr)
         return 1
-    result = run(args.limit, args.k, args.seed, args.home)
+    result = run(args.limit, args.k, args.seed, args.home, cached_only=args.cached_only)
     print(table(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
