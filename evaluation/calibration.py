@@ -86,9 +86,7 @@ class AbstentionScores:
         }
 
 
-def abstention_scores(
-    abstained: Sequence[bool], unanswerable: Sequence[bool]
-) -> AbstentionScores:
+def abstention_scores(abstained: Sequence[bool], unanswerable: Sequence[bool]) -> AbstentionScores:
     """Precision and recall of abstaining on the unanswerable questions (0 when undefined)."""
     if len(abstained) != len(unanswerable):
         raise MetricError(

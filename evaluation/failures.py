@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evaluation.errors import EvaluationError
 from evaluation.metrics import Qrels, Run
 from kg.typing import FAILURE_REASONS, SENSITIVITY_ORDER, FailureReason, literal_value
 
@@ -53,7 +54,11 @@ class FailedQuery:
     def from_dict(cls, data: Mapping[str, Any]) -> FailedQuery:
         reason = literal_value(FAILURE_REASONS, data.get("reason"))
         if reason is None:
-            reason = "no_gold_in_depth"
+            raise EvaluationError(
+                f"failing query {data.get('query_id')!r} has reason {data.get('reason')!r}, "
+                f"none of {', '.join(FAILURE_REASONS)}; was metrics.json written by another "
+                "provrag version? Re-run the evaluation"
+            )
         return cls(str(data["query_id"]), reason, str(data.get("detail", "")), tuple(data["tags"]))
 
 
@@ -118,8 +123,8 @@ def find_failures(
         if top:
             if all(d in derived for d in top):
                 pairs = ", ".join(f"{d} via {derived[d]}" for d in sorted(top, key=top.__getitem__))
-                failure = ("gold_via_synthetic", f"relevant samples in the top {k} only "
-                           f"through derived samples: {pairs}")  # fmt: skip
+                detail = f"relevant samples in the top {k} only through derived samples: {pairs}"
+                failure = ("gold_via_synthetic", detail)
         elif relevant & hidden_ids:
             names = ", ".join(sorted(relevant & hidden_ids))
             failure = ("gold_restricted", f"relevant {names} above clearance {clearance}")

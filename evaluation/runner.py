@@ -330,9 +330,15 @@ def _failures(
         hidden = {trec_token(s) for s in hidden_gold(sample_sensitivities(kg, logical), clearance)}
     tags = {trec_token(it.query_id): tuple(it.tags) for it in items}
     return find_failures(
-        qrels, ranked.run, ranked.via, tags, k=spec.k, depth=depth, hidden=hidden,
+        qrels,
+        ranked.run,
+        ranked.via,
+        tags,
+        k=spec.k,
+        depth=depth,
+        hidden=hidden,
         clearance=clearance,
-    )  # fmt: skip
+    )
 
 
 def _synthetic_share(
