@@ -94,7 +94,8 @@ class GoldenSet:
             raise GoldenSetError(
                 f"golden set {self.name!r} version {self.version!r} has no {split!r} query"
             )
-        lines = {q: n for q, n in self.lines.items() if any(it.query_id == q for it in items)}
+        kept = {it.query_id for it in items}
+        lines = {q: n for q, n in self.lines.items() if q in kept}
         return GoldenSet(
             self.name,
             self.version,

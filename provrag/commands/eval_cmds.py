@@ -38,6 +38,12 @@ EVAL_HELP = _paragraphs(
     share of synthetic samples in the top k. Slices with fewer than
     evaluation.min_slice_queries queries are marked small. The run is written to
     <home>/runs/<run id>/ (run.trec, qrels.trec, metrics.json) and recorded in the graph.""",
+    """Then the failing queries (nothing relevant in the top k, or only through a synthetic
+    sample) with their reason (no gold in the results, gold below k, gold via a synthetic
+    sample, restricted gold), grouped by tag and slice.""",
+    """--split dev|holdout scores one split of a golden set that declares them;
+    --profile NAME applies a retriever profile written by `provrag tune` and scores the
+    holdout split unless --split says otherwise.""",
     """Clearance defaults to restricted: an expert's golden set may cite restricted samples
     (use --clearance to score what a less cleared caller would see).""",
     """KPI gates: evaluation.gates in the settings and --gate 'ndcg@10>=0.6' /
