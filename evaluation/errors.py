@@ -91,5 +91,14 @@ class UnknownVersionError(EvaluationError):
         super().__init__(f"dataset {dataset!r} has no version {version!r}; {hint}")
 
 
+class CoverageError(EvaluationError):
+    """The coverage monitor cannot run on what it was given (no real samples, a threshold
+    out of range, vectors that do not match their samples)."""
+
+
+class SyntheticSetError(EvaluationError):
+    """A synthetic test set cannot be generated or validated as asked."""
+
+
 class TuningError(EvaluationError):
     """A tuning search space, budget or golden split cannot be used as given."""

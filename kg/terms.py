@@ -164,6 +164,23 @@ class PR(DefinedNamespace):
     score: URIRef  # retrieval score of a cited sentence
     querySettings: URIRef  # JSON object, rdf:JSON literal
 
+    # --- monitors and alerts -------------------------------------------------
+    MonitorRun: URIRef  # activity: one run of a data monitor
+    Measurement: URIRef  # one headline number of a monitor run
+    Alert: URIRef  # activity: a threshold breach (monitor or KPI gate)
+    AlertNote: URIRef  # a person's note on an alert (the risk log)
+    monitor: URIRef  # coverage | drift | agreement | testset | gate
+    monitorResult: URIRef  # JSON object, rdf:JSON literal
+    monitoredVersion: URIRef  # dataset version a monitor run looked at
+    measurement: URIRef
+    measureName: URIRef
+    measureValue: URIRef
+    threshold: URIRef
+    comparator: URIRef
+    alertMessage: URIRef
+    aboutAlert: URIRef
+    noteText: URIRef
+
 
 #: The usual prefixes, predeclared in every SPARQL query provrag runs.
 PREFIXES: dict[str, str] = {

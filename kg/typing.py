@@ -66,6 +66,11 @@ ON_MISSING_MODEL: tuple[OnMissingModel, ...] = get_args(OnMissingModel)
 ExtractorKind = Literal["ner", "noun_chunks", "gazetteer"]
 EXTRACTOR_KINDS: tuple[ExtractorKind, ...] = get_args(ExtractorKind)
 
+#: entity type of a sample's title (``metadata.title``): the entity the sample is
+#: *about*, written at ingest beside the extractor's mentions. Entity PageRank
+#: speaks only for a query that names one (``retrieval.ppr_gate_subject``).
+TITLE_ENTITY_TYPE = "TITLE"
+
 #: spaCy (OntoNotes) entity types the ``ner`` extractor keeps by default: names of
 #: things. Numbers, dates, ordinals, money, percent, quantity, time and cardinals
 #: are not entities of the graph (they would join unrelated passages).
@@ -179,3 +184,12 @@ MISSING_POLICIES: tuple[MissingPolicy, ...] = get_args(MissingPolicy)
 #: percent agreement: all annotators agree, or the share of agreeing pairs
 PercentMethod = Literal["unanimous", "pairwise"]
 PERCENT_METHODS: tuple[PercentMethod, ...] = get_args(PercentMethod)
+
+#: How a value must compare with a threshold to pass (KPI gates, monitor thresholds).
+Comparator = Literal[">=", ">", "<=", "<"]
+COMPARATORS: tuple[Comparator, ...] = get_args(Comparator)
+
+#: The data monitors whose runs and alerts the graph records (``gate``: a KPI gate of
+#: an evaluation run).
+MonitorName = Literal["coverage", "drift", "agreement", "testset", "gate"]
+MONITOR_NAMES: tuple[MonitorName, ...] = get_args(MonitorName)

@@ -30,6 +30,37 @@ class EvalSettings(BaseModel):
     seed: int = 13
 
 
+class MonitorSettings(BaseModel):
+    """Thresholds of the data monitors; a breach is recorded as an alert."""
+
+    #: cosine similarity at which a synthetic sample covers a real one (or a query)
+    coverage_neighbour: float = 0.6
+    #: a synthetic sample whose nearest real sample is less similar is "far"
+    coverage_far: float = 0.45
+    #: uncovered real samples at least this similar form one cluster
+    coverage_cluster: float = 0.55
+    #: alert when the share of covered real samples / golden queries is below
+    min_real_covered: float = 0.8
+    min_golden_covered: float = 0.8
+    #: label field whose agreement the dashboard watches; alert below this alpha
+    agreement_field: str = "intent"
+    min_alpha: float = 0.667
+    #: alert when a label distribution moved more than this (Jensen-Shannon, bits)
+    max_label_js: float = 0.1
+
+
+class ServerSettings(BaseModel):
+    """``[server]``: limits of ``provrag serve`` (``PROVRAG_SERVER__SPARQL_TIMEOUT_S=...``)."""
+
+    #: a query at /sparql still running after this many seconds is answered 503
+    sparql_timeout_s: float = Field(default=30.0, gt=0)
+    #: at most this many solutions or triples per /sparql answer (the rest is cut off
+    #: and the answer says so in its ``X-Provrag-Truncated`` header)
+    sparql_max_rows: int = Field(default=100_000, ge=1)
+    #: ingest jobs kept for ``GET /jobs/{id}`` (the oldest finished ones go first)
+    jobs_kept: int = Field(default=100, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROVRAG_", env_nested_delimiter="__", extra="ignore"
@@ -88,6 +119,8 @@ class Settings(BaseSettings):
     #: grounding of ``ask``: abstention threshold and the support -> confidence map
     answer: AnswerConfig = Field(default_factory=AnswerConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+    monitors: MonitorSettings = Field(default_factory=MonitorSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @field_validator("ner_labels", mode="before")
     @classmethod

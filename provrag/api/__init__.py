@@ -27,6 +27,8 @@ from provrag.services.session import Session
 from provrag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kg.graph import KnowledgeGraph
     from provrag.services.asking import AskOutcome
     from provrag.services.deleting import DeleteOutcome
@@ -242,7 +244,7 @@ class Client:
         )
         golden_set = resolve_golden(self.kg, golden, split)
         result = evaluate(self.settings, self.kg, golden_set, options)
-        return Evaluation.of(EvalOutcome.of(self.settings, result, checks))
+        return Evaluation.of(EvalOutcome.of(self.settings, result, checks, kg=self.kg))
 
     def stats(self) -> dict[str, Any]:
         """Counts of current samples as DataFrames: ``totals`` (one row), ``by_origin``,
@@ -294,3 +296,24 @@ class Client:
             annotator_kinds=annotator_kinds,
         )
         return Drift.of(report)
+
+    def coverage(
+        self, dataset: str, *, golden: str | Path | None = None, record: bool = True
+    ) -> dict[str, Any]:
+        """Synthetic coverage of ``dataset`` (what ``provrag coverage --json`` prints):
+        shares, uncovered real clusters (where to generate next), far synthetic samples;
+        recorded as a monitor run (and alerts) unless ``record`` is false."""
+        from provrag.services.coverage import coverage
+
+        golden_spec = None if golden is None else str(golden)
+        return coverage(
+            self.settings, self.kg, dataset, golden=golden_spec, record=record
+        ).to_dict()
+
+    def alerts(self) -> pd.DataFrame:
+        """The risk log, newest first: one row per alert (its latest note in ``note``)."""
+        import pandas as pd
+
+        from provrag.services.monitoring import alert_rows
+
+        return pd.DataFrame(alert_rows(self.kg))

@@ -20,6 +20,8 @@ MODULES = [
     "provrag.commands.eval_cmds",  # eval, report
     "provrag.commands.tune_cmd",  # tune
     "provrag.commands.quality_cmds",  # agreement, drift
+    "provrag.commands.monitor_cmds",  # coverage, alerts
+    "provrag.commands.testset_cmds",  # testset generate, testset validate
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve
 ]

@@ -70,6 +70,12 @@ REPORT_HELP = _paragraphs(
     "with confidence intervals, the primary metric per slice, the per-query distribution and, "
     "for two runs or more, each run against the first (differences and p-values).",
     "Default output: <home>/reports/<run ids>/ (report.html, report.md and the PNG plots).",
+    """--dashboard (no run ids): one self-contained HTML page of every monitor instead
+    (default <home>/reports/dashboard.html, or --out FILE): evaluation runs with intervals
+    per slice, synthetic share, label agreement and drift per dataset version, coverage,
+    synthetic test set validation, alerts. Building it runs the agreement and drift
+    monitors (recorded in the graph; a threshold breach is an alert). --export DIR writes
+    each monitor's tidy table as Parquet (CSV when pyarrow is missing).""",
 )
 
 
@@ -220,12 +226,18 @@ def eval_main(
             with counted("queries", quiet=json_out) as progress:
                 golden_set = resolve_golden(kg, golden, golden_split)
                 result = evaluate(settings, kg, golden_set, options, progress=progress)
-    outcome = EvalOutcome.of(settings, result, gates, beir_info)
+        outcome = EvalOutcome.of(settings, result, gates, beir_info, kg=kg)
     if json_out:
         typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
         print_result(result, outcome.run_dir, settings)
     print_gates(outcome.gates, quiet=json_out)
+    if outcome.alerts and not json_out:
+        console.print(
+            f"alerts recorded (provrag alerts): {', '.join(outcome.alerts)}",
+            highlight=False,
+            markup=False,
+        )
     if not outcome.passed:
         raise typer.Exit(ExitCode.CHECK_FAILED)
 
@@ -315,12 +327,33 @@ def list_runs(
 
 def report(
     ctx: typer.Context,
-    run_ids: Annotated[list[str], typer.Argument(help="run ids; the first is the baseline")],
+    run_ids: Annotated[
+        list[str] | None, typer.Argument(help="run ids; the first is the baseline")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="output directory")] = None,
+    dashboard: Annotated[
+        bool, typer.Option("--dashboard", help="the monitors' dashboard instead of run reports")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="dashboard HTML file (with --dashboard)")
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="also write each monitor's table here (with --dashboard)"),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="print the written paths as JSON")
     ] = False,
 ) -> None:
+    if dashboard:
+        if run_ids or output is not None:
+            usage_error("--dashboard takes no run ids and no --output (use --out FILE)", ctx)
+        _dashboard(ctx, out, export, json_out)
+        return
+    if out is not None or export is not None:
+        usage_error("--out and --export go with --dashboard", ctx)
+    if not run_ids:
+        usage_error("give one or more run ids (provrag eval list), or --dashboard", ctx)
     from provrag.services.runs import report as report_service
 
     files = report_service(settings_of(ctx), run_ids, output)
@@ -340,3 +373,24 @@ def report(
     console.print(
         f"        {files.markdown} (+ {len(files.images)} PNG plots)", highlight=False, markup=False
     )
+
+
+def _dashboard(ctx: typer.Context, out: Path | None, export: Path | None, json_out: bool) -> None:
+    from provrag.services.dashboard import build_dashboard, export_format
+
+    with open_graph(ctx) as kg:
+        files = build_dashboard(settings_of(ctx), kg, out, export)
+    if json_out:
+        payload = files.to_dict()
+        payload["export_format"] = export_format() if export is not None else None
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    console.print(f"dashboard: {files.html}", highlight=False, markup=False)
+    if files.exported:
+        console.print(
+            f"exported {len(files.exported)} tables ({export_format()}) to {export}",
+            highlight=False,
+            markup=False,
+        )
+    for aid in files.new_alerts:
+        console.print(f"[bold red]new alert[/] {aid}", highlight=False)

@@ -69,7 +69,7 @@ CONFIG_TEMPLATE = """\
 # answer_kinds = ["passage"]    # what a search returns (--kind overrides)
 # derivation = true             # a match on a derived sample counts for its source
 # graph_ranking = "ppr"         # ppr | expand | off (what the graph does in enriched)
-# synonyms = true               # synonym edges between close entity names
+# synonyms = false              # synonym edges between close entity names
 # synonym_threshold = 0.8
 # synonym_k = 5
 # link_k = 5                    # nearest entity names linked per query mention
@@ -78,7 +78,8 @@ CONFIG_TEMPLATE = """\
 # ppr_damping = 0.5
 # ppr_epsilon = 1e-5
 # ppr_passage_weight = 0.01
-# ppr_gate_top = 2              # PageRank speaks when its top passage is in the fused top 2
+# ppr_gate_subject = true       # PageRank speaks only for a query naming a title entity
+# ppr_gate_top = 0              # > 0: and only when its top passage is in the fused top N
 # graph_hops = 1                # graph_ranking = "expand" only
 # max_graph_candidates = 200
 
@@ -92,6 +93,21 @@ CONFIG_TEMPLATE = """\
 # min_slice_queries = 5
 # bootstrap_samples = 1000
 # seed = 13
+
+# [monitors]                     # thresholds of the data monitors; a breach is an alert
+# coverage_neighbour = 0.6       # cosine at which a synthetic sample covers a real one
+# coverage_far = 0.45            # synthetic samples farther from every real one: artefacts?
+# coverage_cluster = 0.55        # uncovered real samples this similar form one cluster
+# min_real_covered = 0.8         # alert below (share of real samples covered)
+# min_golden_covered = 0.8       # alert below (share of golden queries covered)
+# agreement_field = "intent"     # label field whose agreement the dashboard watches
+# min_alpha = 0.667              # alert below (Krippendorff's alpha, per dataset version)
+# max_label_js = 0.1             # alert above (label Jensen-Shannon drift, bits)
+
+# [server]                       # provrag serve
+# sparql_timeout_s = 30          # a /sparql query past this is answered 503
+# sparql_max_rows = 100000       # answers are cut here (X-Provrag-Truncated: true)
+# jobs_kept = 100                # ingest jobs GET /jobs/{id} remembers
 """
 
 

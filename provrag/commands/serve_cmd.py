@@ -14,7 +14,9 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8765,
 ) -> None:
-    """Serve POST /ingest, GET|POST /sparql, GET /search, GET /trace/{id} over HTTP."""
+    """Serve the HTTP API: SPARQL 1.1 Protocol at /sparql, /search, /ask, /trace/{id},
+    /samples/{id}, POST /ingest and /jobs/{id}, /eval/runs, /health, /metrics
+    (docs/server.md; OpenAPI at /openapi.json)."""
     import uvicorn
 
     from provrag.server import create_app

@@ -17,6 +17,14 @@ from kg.graph import ONTOLOGY_GRAPH, KnowledgeGraph
 from kg.mapping.answers import answer_triples
 from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
+from kg.mapping.monitors import (
+    AlertIn,
+    AlertNoteIn,
+    MonitorRunIn,
+    alert_note_triples,
+    alert_triples,
+    monitor_run_triples,
+)
 from kg.mapping.tuning import TuningRunIn, tuning_run_triples
 from kg.model import (
     CitedSentence,
@@ -189,6 +197,13 @@ def mapped_statements() -> list[str]:
             profile_file="/p/tuned.toml",
         )
     )
+    out += monitor_run_triples(
+        MonitorRunIn("m", "coverage", T0, T0, {"a": 1}, {"real_covered_share": 0.5}, "kb", "1")
+    )
+    out += alert_triples(
+        AlertIn("a", "gate", "ndcg@10", 0.5, 0.6, ">=", "missed", T0, "kb", ids.eval_run_iri("r"))
+    )
+    out += alert_note_triples(AlertNoteIn("a", "n", "looked at it", T0, author="lead"))
     return out
 
 

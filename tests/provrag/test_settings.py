@@ -90,3 +90,14 @@ def test_a_bad_entity_setting_is_named(tmp_path: Path, line: str, where: str) ->
     (tmp_path / "provrag.toml").write_text(line + "\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=where):
         load_settings(tmp_path)
+
+
+def test_the_server_section_sets_the_sparql_limits(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text(
+        "[server]\nsparql_timeout_s = 2.5\nsparql_max_rows = 10\n", encoding="utf-8"
+    )
+    server = load_settings(tmp_path).server
+    assert (server.sparql_timeout_s, server.sparql_max_rows, server.jobs_kept) == (2.5, 10, 100)
+    (tmp_path / "provrag.toml").write_text("[server]\nsparql_max_rows = 0\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="sparql_max_rows"):
+        load_settings(tmp_path)
