@@ -98,3 +98,7 @@ class CoverageError(EvaluationError):
 
 class SyntheticSetError(EvaluationError):
     """A synthetic test set cannot be generated or validated as asked."""
+
+
+class TuningError(EvaluationError):
+    """A tuning search space, budget or golden split cannot be used as given."""

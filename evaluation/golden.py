@@ -9,9 +9,16 @@ Only ``query_id`` and ``query`` are required. Grades are integers >= 0 (0 =
 judged not relevant). Set-level metadata sits in an optional sibling file
 ``<name>.meta.json`` (``golden.jsonl`` -> ``golden.meta.json``) with the keys
 ``name``, ``version``, ``dataset`` (the dataset the sample ids belong to),
-``author``, ``guideline_version`` and ``description``; a ``meta`` dict given to
-:func:`load_golden_jsonl` overrides it key by key. Defaults: name = file stem,
-version = "1".
+``author``, ``guideline_version``, ``description`` and ``split``; a ``meta`` dict
+given to :func:`load_golden_jsonl` overrides it key by key. Defaults: name = file
+stem, version = "1".
+
+Dev/holdout split: an item names its own (``"split": "dev"`` or ``"holdout"``), or
+the meta file declares a deterministic hash split of the others (``"split":
+{"dev_ratio": 0.5, "seed": 13}``, :class:`kg.model.SplitRule`). Each item's split
+is recorded in the graph with the set. ``load_golden_jsonl(path, split="dev")``
+keeps the dev items and never checks, parses into items or returns the others (what
+``provrag tune`` reads: the holdout stays unseen).
 
 Every problem is reported with file, line and field, all at once, in one
 :class:`~evaluation.errors.GoldenSetError`.
@@ -27,21 +34,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from evaluation.beir_io import load_beir as load_beir
+from evaluation.beir_io import load_trec_qrels as load_trec_qrels
 from evaluation.errors import (
     GoldenProblem,
     GoldenSetError,
     GoldenVersionConflictError,
-    TrecFormatError,
 )
+from evaluation.golden_meta import META_KEYS as META_KEYS
+from evaluation.golden_meta import item_split, read_meta
 from evaluation.metrics import Qrels
-from evaluation.trecio import read_trec_qrels
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.mapping.golden import golden_content_hash, golden_set_triples
-from kg.model import GoldenItem
+from kg.model import GoldenItem, SplitRule
 from kg.queries.golden import golden_content_hashes
+from kg.typing import GOLDEN_SPLITS, GoldenSplit
 
-META_KEYS = ("name", "version", "dataset", "author", "guideline_version", "description")
 ITEM_KEYS = frozenset(GoldenItem.model_fields)
 
 
@@ -58,10 +67,48 @@ class GoldenSet:
     description: str | None = None
     source: str | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    #: the declared hash split of the items that name none (None: not declared)
+    split_rule: SplitRule | None = None
+    #: the one split these items are (None: the whole set)
+    selected: GoldenSplit | None = None
 
     @property
     def iri(self) -> str:
         return ids.golden_set_iri(self.name, self.version)
+
+    def subset(self, split: GoldenSplit) -> GoldenSet:
+        """The items of ``split`` only (same name and version; never ingested as the set).
+
+        Raises :class:`GoldenSetError` when an item declares no split or none is of ``split``.
+        """
+        undeclared = [it.query_id for it in self.items if it.split is None]
+        if undeclared:
+            raise GoldenSetError(
+                f"golden set {self.name!r} declares no split for {len(undeclared)} queries "
+                f'(first: {", ".join(undeclared[:3])}); give each item "split": "dev" or '
+                '"holdout", or declare "split": {"dev_ratio": 0.5, "seed": 13} in '
+                f"{self.name}.meta.json"
+            )
+        items = [it for it in self.items if it.split == split]
+        if not items:
+            raise GoldenSetError(
+                f"golden set {self.name!r} version {self.version!r} has no {split!r} query"
+            )
+        kept = {it.query_id for it in items}
+        lines = {q: n for q, n in self.lines.items() if q in kept}
+        return GoldenSet(
+            self.name,
+            self.version,
+            self.dataset,
+            self.author,
+            self.guideline_version,
+            items,
+            self.description,
+            self.source,
+            lines,
+            self.split_rule,
+            split,
+        )
 
     def qrels(self) -> Qrels:
         """Judgements of the items that have any (answer-only items are not retrieval queries)."""
@@ -130,6 +177,9 @@ def _item_problems(
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
             out.append(problem(f"{key} must be a non-empty string when given", key, value))
+    split = data.get("split")
+    if split is not None and split not in GOLDEN_SPLITS:
+        out.append(problem(f"split must be one of {', '.join(GOLDEN_SPLITS)}", "split", split))
     return out
 
 
@@ -196,48 +246,20 @@ def validate_against(golden: GoldenSet, known_ids: set[str]) -> list[GoldenProbl
 # ------------------------------------------------------------------------ loaders
 
 
-def _read_meta(
-    path: Path, meta: Mapping[str, Any] | None
-) -> tuple[dict[str, Any], list[GoldenProblem]]:
-    problems: list[GoldenProblem] = []
-    merged: dict[str, Any] = {}
-    sibling = path.with_name(path.name.removesuffix(".jsonl") + ".meta.json")
-    sources: list[tuple[str, Mapping[str, Any]]] = []
-    if sibling.is_file():
-        try:
-            loaded = json.loads(sibling.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            return {}, [GoldenProblem(f"not valid JSON: {exc.msg}", str(sibling), exc.lineno)]
-        if not isinstance(loaded, dict):
-            return {}, [GoldenProblem("must hold a JSON object", str(sibling))]
-        sources.append((str(sibling), loaded))
-    if meta is not None:
-        sources.append(("<meta argument>", meta))
-    for where, values in sources:
-        for key, value in values.items():
-            if key not in META_KEYS:
-                problems.append(
-                    GoldenProblem(
-                        f"unknown metadata key; allowed: {', '.join(META_KEYS)}", where, None, key
-                    )
-                )
-            elif key == "version" and isinstance(value, int) and not isinstance(value, bool):
-                merged[key] = str(value)
-            elif value is not None and (not isinstance(value, str) or not value.strip()):
-                problems.append(
-                    GoldenProblem("must be a non-empty string", where, None, key, value)
-                )
-            else:
-                merged[key] = value
-    return merged, problems
+def load_golden_jsonl(
+    path: str | Path, meta: Mapping[str, Any] | None = None, *, split: GoldenSplit | None = None
+) -> GoldenSet:
+    """Read our JSONL golden set (and its ``<name>.meta.json``); raises GoldenSetError.
 
-
-def load_golden_jsonl(path: str | Path, meta: Mapping[str, Any] | None = None) -> GoldenSet:
-    """Read our JSONL golden set (and its ``<name>.meta.json``); raises GoldenSetError."""
+    Each item gets its split (its own, or the meta's rule's). With ``split``, only
+    the items of that split are checked and kept: a line of another split is read
+    as JSON to learn its split, and nothing else is done with it.
+    """
     p = Path(path)
     if not p.is_file():
         raise GoldenSetError(f"{p}: no such file; give the path of a golden set .jsonl file")
-    info, problems = _read_meta(p, meta)
+    info, problems = read_meta(p, meta)
+    rule: SplitRule | None = info.get("split")
     src = str(p)
     items: list[GoldenItem] = []
     lines: dict[str, int] = {}
@@ -253,10 +275,27 @@ def load_golden_jsonl(path: str | Path, meta: Mapping[str, Any] | None = None) -
             if not isinstance(data, dict):
                 problems.append(GoldenProblem("each line must be a JSON object", src, lineno))
                 continue
+            own = item_split(data, rule)
+            if split is not None and own is not None and own != split:
+                continue  # another split's item: never checked nor parsed
+            if split is not None and own is None and "split" not in data:
+                problems.append(
+                    GoldenProblem(
+                        f"the item names no split and {p.name} declares none, so it cannot be "
+                        f'kept in or out of {split!r}; give it "split": "dev" or "holdout", or '
+                        'declare "split": {"dev_ratio": 0.5, "seed": 13} in the meta file',
+                        src,
+                        lineno,
+                        "split",
+                    )
+                )
+                continue
             found = _item_problems(data, src, lineno)
             if found:
                 problems += found
                 continue
+            if own is not None:
+                data = {**data, "split": own}
             try:
                 item = GoldenItem(**data)
             except ValidationError as exc:
@@ -291,132 +330,13 @@ def load_golden_jsonl(path: str | Path, meta: Mapping[str, Any] | None = None) -
         description=info.get("description"),
         source=src,
         lines=lines,
+        split_rule=rule,
+        selected=split,
     )
     if not items:
-        raise GoldenSetError([GoldenProblem("the golden set has no item", src)])
+        what = "item" if split is None else f"{split!r} item"
+        raise GoldenSetError([GoldenProblem(f"the golden set has no {what}", src)])
     return golden
-
-
-def _jsonl(path: Path, what: str) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    with path.open(encoding="utf-8") as f:
-        for lineno, text in enumerate(f, start=1):
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise GoldenSetError(
-                    [GoldenProblem(f"not valid JSON: {exc.msg}", str(path), lineno)]
-                ) from None
-            raw_id = data.get("_id") if isinstance(data, dict) else None
-            if raw_id is None or str(raw_id) == "":
-                raise GoldenSetError(
-                    [GoldenProblem(f"each {what} needs an '_id'", str(path), lineno, "_id")]
-                )
-            key = str(raw_id)
-            if key in out:
-                raise GoldenSetError(
-                    [GoldenProblem(f"duplicate {what} id", str(path), lineno, "_id", key)]
-                )
-            out[key] = data
-    return out
-
-
-def load_beir(
-    directory: str | Path, split: str = "test"
-) -> tuple[dict[str, dict[str, str]], dict[str, str], Qrels]:
-    """Read a BEIR dataset: ``corpus.jsonl``, ``queries.jsonl``, ``qrels/<split>.tsv``.
-
-    Returns ``(corpus, queries, qrels)``: corpus ``{docid: {"title", "text"}}``,
-    queries ``{qid: text}`` restricted to the queries of the split's qrels (as
-    BEIR's loader does), qrels ``{qid: {docid: grade}}`` with every row kept
-    (grade 0 included). The qrels file has a header line
-    ``query-id corpus-id score``; ids are read as strings.
-    """
-    root = Path(directory)
-    corpus_path, queries_path = root / "corpus.jsonl", root / "queries.jsonl"
-    qrels_path = root / "qrels" / f"{split}.tsv"
-    for needed in (corpus_path, queries_path, qrels_path):
-        if not needed.is_file():
-            splits = sorted(q.stem for q in (root / "qrels").glob("*.tsv"))
-            hint = f" (qrels splits here: {', '.join(splits)})" if splits else ""
-            raise GoldenSetError(
-                f"{needed}: missing; a BEIR dataset directory holds corpus.jsonl, "
-                f"queries.jsonl and qrels/<split>.tsv{hint}"
-            )
-    corpus = {
-        docid: {"title": str(d.get("title") or ""), "text": str(d.get("text") or "")}
-        for docid, d in _jsonl(corpus_path, "document").items()
-    }
-    all_queries = {
-        qid: str(q.get("text") or "") for qid, q in _jsonl(queries_path, "query").items()
-    }
-    qrels: Qrels = {}
-    with qrels_path.open(encoding="utf-8") as f:
-        for lineno, text in enumerate(f, start=1):
-            parts = text.rstrip("\n").split("\t") if "\t" in text else text.split()
-            if not parts or not text.strip():
-                continue
-            if lineno == 1 and parts[0].strip().lower() in ("query-id", "query_id", "qid"):
-                continue
-            if len(parts) != 3:
-                raise GoldenSetError(
-                    [
-                        GoldenProblem(
-                            "expected 3 tab-separated fields 'query-id corpus-id score'",
-                            str(qrels_path),
-                            lineno,
-                            value=text.strip(),
-                        )
-                    ]
-                )
-            qid, docid, score = (x.strip() for x in parts)
-            try:
-                grade = int(score)
-            except ValueError:
-                raise GoldenSetError(
-                    [
-                        GoldenProblem(
-                            "score must be an integer", str(qrels_path), lineno, "score", score
-                        )
-                    ]
-                ) from None
-            qrels.setdefault(qid, {})[docid] = grade
-    unknown = [q for q in qrels if q not in all_queries]
-    if unknown:
-        raise GoldenSetError(
-            [
-                GoldenProblem(
-                    f"{len(unknown)} query ids of the qrels are not in queries.jsonl "
-                    f"(first: {', '.join(unknown[:5])})",
-                    str(qrels_path),
-                    None,
-                    "query-id",
-                )
-            ]
-        )
-    queries = {qid: all_queries[qid] for qid in qrels}
-    return corpus, queries, qrels
-
-
-def load_trec_qrels(path: str | Path) -> Qrels:
-    """Read a TREC qrels file (``qid iteration docid grade``); grades must be >= 0."""
-    try:
-        qrels = read_trec_qrels(path)
-    except TrecFormatError as exc:
-        raise GoldenSetError(str(exc)) from exc
-    bad = [
-        GoldenProblem(
-            f"query {q!r}, document {d!r}: grade must be >= 0", str(path), None, "grade", g
-        )
-        for q, docs in qrels.items()
-        for d, g in docs.items()
-        if g < 0
-    ]
-    if bad:
-        raise GoldenSetError(bad)
-    return qrels
 
 
 def golden_from_qrels(
@@ -459,6 +379,11 @@ def ingest_golden(kg: KnowledgeGraph, golden: GoldenSet) -> str:
     content under the same version is a no-op; different content under a version
     already stored raises :class:`GoldenVersionConflictError`.
     """
+    if golden.selected is not None:
+        raise GoldenSetError(
+            f"golden set {golden.name!r} holds only its {golden.selected!r} split; ingest "
+            "the whole set (load it without split=)"
+        )
     problems = check_golden(golden)
     if problems:
         raise GoldenSetError(problems)

@@ -47,6 +47,7 @@ from kg.mapping.evaluation import (
 )
 from kg.queries.golden import golden_set_record, golden_set_versions
 from kg.queries.runs import RunRecord, evaluation_runs, run_metric_values, run_record
+from kg.typing import GoldenSplit
 
 __all__ = [
     "METRICS_FILE",
@@ -238,9 +239,12 @@ def golden_versions(kg: KnowledgeGraph, name: str) -> list[str]:
     return golden_set_versions(kg, name)
 
 
-def load_golden(kg: KnowledgeGraph, name: str, version: str) -> GoldenSet:
-    """Read a golden set version back from the graph (as ``ingest_golden`` wrote it)."""
-    stored = golden_set_record(kg, name, version)
+def load_golden(
+    kg: KnowledgeGraph, name: str, version: str, split: GoldenSplit | None = None
+) -> GoldenSet:
+    """Read a golden set version back from the graph (as ``ingest_golden`` wrote it);
+    with ``split``, only the items of that split are read."""
+    stored = golden_set_record(kg, name, version, split)
     if stored is None:
         raise GoldenSetError(
             f"the graph holds no golden set {name!r} version {version!r}; ingest it with "
@@ -255,4 +259,6 @@ def load_golden(kg: KnowledgeGraph, name: str, version: str) -> GoldenSet:
         items=list(stored.items),
         description=stored.description,
         source=stored.iri,
+        split_rule=stored.split_rule,
+        selected=split,
     )

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from matplotlib.figure import Figure
@@ -38,6 +39,7 @@ from evaluation.report_plots import (
     slices_plot,
 )
 from evaluation.results import EvalResult
+from kg.typing import FAILURE_REASONS
 
 HTML_FILE = "report.html"
 MD_FILE = "report.md"
@@ -116,6 +118,24 @@ synthetic_share: share of synthetic samples among the top k results.</p>
 <h2>Per-query distribution of {{ primary }}</h2>
 <img alt="per-query distribution" src="data:image/png;base64,{{ images.per_query }}">
 
+<h2>Failing queries</h2>
+<p class="note">A query fails when nothing relevant is in its top k, or when what is there was
+reached only through a synthetic sample derived from it. Reasons: {{ reasons|join(", ") }}.</p>
+{% for f in failures %}
+<h3><code>{{ f.label }}</code>: {{ f.count }} failing
+{%- if f.reasons %} ({{ f.reasons }}){% endif %}</h3>
+{% if f.groups %}<table class="failure-groups">
+<tr><th>slice</th><th>failing</th><th>by reason</th><th>queries</th></tr>
+{% for g in f.groups %}<tr><td>{{ g.slice }}</td><td>{{ g.failing }}</td><td>{{ g.why }}</td>
+<td>{{ g.ids }}</td></tr>
+{% endfor %}</table>{% endif %}
+{% if f.queries %}<table class="failure-queries">
+<tr><th>query</th><th>reason</th><th>why</th><th>tags</th></tr>
+{% for q in f.queries %}<tr><td><code>{{ q.query_id }}</code> {{ q.query or "" }}</td>
+<td>{{ q.reason }}</td><td>{{ q.detail }}</td><td>{{ q.tags|join(", ") }}</td></tr>
+{% endfor %}</table>{% endif %}
+{% endfor %}
+
 {% if comparisons %}<h2>Run vs run</h2>
 {% for c in comparisons %}
 <h3><code>{{ c.run_b }}</code> against <code>{{ c.run_a }}</code></h3>
@@ -159,6 +179,53 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     ]
     out += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
     return out
+
+
+def _counts(by_reason: dict[str, int]) -> str:
+    return ", ".join(f"{r} {n}" for r, n in by_reason.items() if n)
+
+
+def _failure_view(label: str, run: EvalResult) -> dict[str, Any]:
+    """What the report shows of a run's failing queries."""
+    summary = run.failure_summary()
+    return {
+        "label": label,
+        "count": summary["count"],
+        "reasons": _counts(summary["by_reason"]),
+        "groups": [
+            {
+                "slice": g["slice"],
+                "failing": f"{g['failing']}/{g['queries']}",
+                "why": _counts(g["by_reason"]),
+                "ids": ", ".join(g["query_ids"]),
+            }
+            for g in summary["groups"]
+        ],
+        "queries": summary["queries"],
+    }
+
+
+def _md_failures(failures: Sequence[dict[str, Any]]) -> list[str]:
+    md = ["## Failing queries", ""]
+    for f in failures:
+        why = f" ({f['reasons']})" if f["reasons"] else ""
+        md += [f"### {f['label']}: {f['count']} failing{why}", ""]
+        if f["groups"]:
+            md += _md_table(
+                ["slice", "failing", "by reason", "queries"],
+                [[g["slice"], g["failing"], g["why"], g["ids"]] for g in f["groups"]],
+            )
+            md.append("")
+        if f["queries"]:
+            md += _md_table(
+                ["query", "reason", "why", "tags"],
+                [
+                    [q["query_id"], q["reason"], q["detail"], ", ".join(q["tags"])]
+                    for q in f["queries"]
+                ],
+            )
+            md.append("")
+    return md
 
 
 def write_report(
@@ -222,6 +289,7 @@ def write_report(
                 any(sl.small for sl in found),
             )
         )
+    failures = [_failure_view(labels[i], r) for i, r in enumerate(runs)]
     the_title = title or (
         f"provrag evaluation report: {', '.join(labels)}"
         if len(runs) <= 3
@@ -237,6 +305,8 @@ def write_report(
         primary=primary,
         images=images,
         comparisons=comparisons,
+        failures=failures,
+        reasons=FAILURE_REASONS,
     )
     html_path = output / HTML_FILE
     html_path.write_text(html, encoding="utf-8")
@@ -276,6 +346,7 @@ def write_report(
         "![per-query distribution](per_query.png)",
         "",
     ]
+    md += _md_failures(failures)
     for c in comparisons:
         md += [f"## Run vs run: {c.run_b} against {c.run_a}", ""]
         md += [f"note: {w}" for w in c.warnings]

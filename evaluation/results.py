@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from evaluation.failures import FailedQuery, failure_summary
 from evaluation.metrics import Qrels, Run
 from evaluation.slices import slice_label
 from evaluation.spec import RunSpec
@@ -125,10 +126,17 @@ class EvalResult:
     run_id: str | None = None
     #: what the run was asked to do (None: a result saved before specs were)
     spec: RunSpec | None = None
+    #: the failing queries and why (:mod:`evaluation.failures`)
+    failures: list[FailedQuery] = field(default_factory=list)
 
     @property
     def primary_metric(self) -> str:
         return f"ndcg@{self.k}"
+
+    def failure_summary(self) -> dict[str, Any]:
+        """The failing queries as JSON: by reason, each query, and per slice."""
+        groups = [(s.label, s.query_ids) for s in self.slices]
+        return failure_summary(self.failures, groups, self.queries)
 
     def summary(
         self, metric: str, slice_name: str = OVERALL, slice_value: str = OVERALL_VALUE
@@ -162,6 +170,7 @@ class EvalResult:
                 "version": self.golden_version,
                 "iri": self.golden_iri,
                 "dataset": self.dataset,
+                "split": None if self.spec is None else self.spec.split,
             },
             "retriever_kind": self.retriever_kind,
             "k": self.k,
@@ -175,6 +184,7 @@ class EvalResult:
             "predictions": self.predictions,
             "settings": self.settings,
             "spec": None if self.spec is None else self.spec.to_dict(),
+            "failures": [f.to_dict() for f in self.failures],
             "started": _iso(self.started),
             "ended": _iso(self.ended),
         }
@@ -206,6 +216,7 @@ class EvalResult:
             ended=datetime.fromisoformat(str(data["ended"]).replace("Z", "+00:00")),
             run_id=data.get("run_id"),
             spec=RunSpec.from_dict(data["spec"]) if data.get("spec") else None,
+            failures=[FailedQuery.from_dict(f) for f in data.get("failures") or ()],
         )
 
 

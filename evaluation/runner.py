@@ -41,6 +41,7 @@ import numpy as np
 
 from evaluation.answer_metrics import score_answers
 from evaluation.errors import EvaluationError, MetricError
+from evaluation.failures import FailedQuery, find_failures, hidden_gold
 from evaluation.metrics import Qrels, Run, evaluate_run, parse_metric
 from evaluation.results import (
     SYNTHETIC_SHARE,
@@ -57,9 +58,10 @@ from evaluation.slices import (
     synthetic_share,
 )
 from evaluation.spec import RunSpec
+from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.model import Filters, GoldenItem, Retriever, ScoredPassage
-from kg.queries.slices import sample_origins
+from kg.queries.slices import sample_origins, sample_sensitivities
 from kg.typing import METRIC_KINDS
 
 if TYPE_CHECKING:
@@ -134,6 +136,8 @@ class _Ranked:
     run: Run = field(default_factory=dict)
     origins: dict[str, list[str | None]] = field(default_factory=dict)
     iris: dict[str, list[str]] = field(default_factory=dict)
+    #: per query, the hits reached through a derived sample: doc id -> derived sample id
+    via: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class _Progress:
@@ -176,6 +180,8 @@ def run_evaluation(
         )
     if spec.answers and answerer is None:
         raise EvaluationError("the run spec asks for answers; give an answerer too")
+    if spec.split is not None and golden.selected != spec.split:
+        golden = golden.subset(spec.split)
     names, depth = _metric_names(spec)
     qrels: Qrels = {
         trec_token(q): {trec_token(d): g for d, g in docs.items()}
@@ -211,6 +217,7 @@ def run_evaluation(
         for m in metric_names
     }
     slices = _slices(golden, items, spec, qrels, ranked.run, names, per_query, metric_names, kg)
+    failures = _failures(golden, items, spec, qrels, ranked, depth, kg)
     settings = {
         "k": spec.k,
         "cutoffs": spec.cutoffs,
@@ -244,6 +251,7 @@ def run_evaluation(
         started=started,
         ended=datetime.now(UTC),
         spec=spec,
+        failures=failures,
     )
 
 
@@ -291,6 +299,8 @@ def _retrieve(
                 continue
             seen.add(docid)
             docs.append((docid, float(hit.score), _origin_of(hit), hit.sample_iri))
+            if hit.matched_via is not None:
+                out.via.setdefault(qid, {})[docid] = hit.matched_via.sample_id
             if len(docs) == depth:
                 break
         scores = strictly_decreasing([d[1] for d in docs])
@@ -299,6 +309,36 @@ def _retrieve(
         out.iris[qid] = [d[3] for d in docs]
         steps.step()
     return out
+
+
+def _failures(
+    golden: GoldenSet,
+    items: Sequence[GoldenItem],
+    spec: RunSpec,
+    qrels: Qrels,
+    ranked: _Ranked,
+    depth: int,
+    kg: KnowledgeGraph | None,
+) -> list[FailedQuery]:
+    """The failing queries and why (:mod:`evaluation.failures`); which gold the caller
+    cannot see needs the graph (without it, none is taken as hidden)."""
+    clearance = spec.filters.clearance if spec.filters is not None else None
+    hidden: set[str] = set()
+    if kg is not None and golden.dataset and clearance is not None:
+        judged = {sid for it in items for sid, g in it.relevant.items() if g > 0}
+        logical = {ids.logical_sample_iri(golden.dataset, sid): sid for sid in judged}
+        hidden = {trec_token(s) for s in hidden_gold(sample_sensitivities(kg, logical), clearance)}
+    tags = {trec_token(it.query_id): tuple(it.tags) for it in items}
+    return find_failures(
+        qrels,
+        ranked.run,
+        ranked.via,
+        tags,
+        k=spec.k,
+        depth=depth,
+        hidden=hidden,
+        clearance=clearance,
+    )
 
 
 def _synthetic_share(

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from evaluation.errors import EvaluationError, RunSpecError
 from kg.model import Filters
 from kg.queries.runs import RunRecord
-from kg.typing import RETRIEVER_MODES, ExtractorKind, RetrieverMode, literal_value
+from kg.typing import RETRIEVER_MODES, ExtractorKind, GoldenSplit, RetrieverMode, literal_value
 from retrieval.config import RetrieverConfig
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ class RunSpec(BaseModel):
     #: the golden set, by name and version
     golden: str = Field(min_length=1)
     golden_version: str = Field(min_length=1)
+    #: the one split of the golden set scored (None: every item)
+    split: GoldenSplit | None = None
     #: the retriever: its mode and its configuration (settings ``[retrieval]``)
     mode: RetrieverMode = "enriched"
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)

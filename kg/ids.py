@@ -162,6 +162,15 @@ def eval_run_iri(run_id: str) -> str:
     return f"{ID_NS}run/{seg(run_id)}"
 
 
+def tuning_run_iri(run_id: str) -> str:
+    return f"{ID_NS}tuning/{seg(run_id)}"
+
+
+def retriever_profile_iri(name: str, run_id: str) -> str:
+    """One version of a retriever profile: the one a tuning run wrote."""
+    return f"{ID_NS}profile/{seg(name)}/{seg(run_id)}"
+
+
 def answer_iri(answer_id: str) -> str:
     return f"{ID_NS}answer/{seg(answer_id)}"
 

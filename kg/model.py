@@ -22,7 +22,7 @@ from pydantic import (
 
 from kg import ids
 from kg.errors import FilterError, ModelValueError
-from kg.typing import AnnotatorKind, Clearance, Origin, SampleKind, Sensitivity
+from kg.typing import AnnotatorKind, Clearance, GoldenSplit, Origin, SampleKind, Sensitivity
 
 LabelValue = str | int | float | bool
 #: the generator of an answer made of sentences taken from the passages, no model
@@ -216,6 +216,24 @@ class ScoredPassage(BaseModel):
     matched_via: DerivedMatch | None = None
 
 
+class SplitRule(BaseModel):
+    """A golden set's deterministic dev/holdout split of the items that name none.
+
+    An item goes to ``dev`` when ``sha256("<seed>:<query id>")``, read as a number
+    in [0, 1), is below ``dev_ratio``; to ``holdout`` otherwise. The same query id,
+    seed and ratio always give the same split, whatever the other items.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dev_ratio: float = Field(gt=0.0, lt=1.0)
+    seed: int = 0
+
+    def split_of(self, query_id: str) -> GoldenSplit:
+        digest = ids.sha256_hex(f"{self.seed}:{query_id}")
+        return "dev" if int(digest[:16], 16) / 2**64 < self.dev_ratio else "holdout"
+
+
 class GoldenItem(BaseModel):
     """One expert query with graded relevant samples and optional gold answers."""
 
@@ -226,6 +244,8 @@ class GoldenItem(BaseModel):
     tags: list[str] = Field(default_factory=list)
     author: str | None = None
     guideline_version: str | None = None
+    #: the split the query belongs to (None: not declared)
+    split: GoldenSplit | None = None
 
 
 def now_utc() -> datetime:

@@ -37,6 +37,8 @@ class PR(DefinedNamespace):
     Deletion: URIRef  # activity that invalidated samples
     GoldenSet: URIRef  # expert-authored evaluation set
     GoldenItem: URIRef  # one query of a golden set
+    TuningRun: URIRef  # activity that tuned retriever settings on a golden split
+    RetrieverProfile: URIRef  # named retriever settings a tuning run wrote
     Judgement: URIRef  # graded relevance of one sample for one golden item
     EvaluationRun: URIRef  # activity: a retriever scored against a golden set
     MetricValue: URIRef  # one metric value of an evaluation run (overall or slice)
@@ -119,6 +121,20 @@ class PR(DefinedNamespace):
     judgedSample: URIRef
     grade: URIRef
     tag: URIRef
+    split: URIRef  # "dev" | "holdout"
+    splitRule: URIRef  # JSON object, rdf:JSON literal
+
+    # --- tuning runs and retriever profiles ----------------------------------
+    tunedOn: URIRef
+    objective: URIRef
+    searchSpace: URIRef  # JSON object, rdf:JSON literal
+    trials: URIRef  # JSON array, rdf:JSON literal
+    tuneStrategy: URIRef
+    budget: URIRef
+    baselineScore: URIRef
+    bestScore: URIRef
+    profileName: URIRef
+    profileFile: URIRef
 
     # --- evaluation runs -----------------------------------------------------
     goldenSet: URIRef

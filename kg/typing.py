@@ -160,6 +160,23 @@ INDEX_TYPES: tuple[IndexType, ...] = get_args(IndexType)
 MetricKind = Literal["ndcg", "recall", "precision", "mrr", "map", "hit_rate"]
 METRIC_KINDS: tuple[MetricKind, ...] = get_args(MetricKind)
 
+#: the part of a golden set a query belongs to: "dev" (settings may be tuned on it)
+#: or "holdout" (reported, never tuned on)
+GoldenSplit = Literal["dev", "holdout"]
+GOLDEN_SPLITS: tuple[GoldenSplit, ...] = get_args(GoldenSplit)
+
+#: why a judged query failed (see :mod:`evaluation.failures`): no relevant sample in
+#: the results at all (to the run's depth, 100 by default); relevant samples found,
+#: but none in the top k; the relevant samples it found were all reached only through a
+#: synthetic sample derived from them; a relevant sample the caller's clearance hides
+FailureReason = Literal["no_gold_in_depth", "gold_below_k", "gold_via_synthetic", "gold_restricted"]
+FAILURE_REASONS: tuple[FailureReason, ...] = get_args(FailureReason)
+
+#: how ``provrag tune`` walks its search space: every point of the grid (when it
+#: fits the budget), or a seeded random sample of the points
+TuneStrategy = Literal["grid", "random"]
+TUNE_STRATEGIES: tuple[TuneStrategy, ...] = get_args(TuneStrategy)
+
 #: a judged query the run has no results for: scores zero, or is left out
 MissingPolicy = Literal["zero", "skip"]
 MISSING_POLICIES: tuple[MissingPolicy, ...] = get_args(MissingPolicy)

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg.typing import DEFAULT_ENTITY_TYPES, ExtractorKind, IndexType, StoreKind
 from provrag.errors import SettingsError
-from retrieval.config import RetrieverConfig
+from retrieval.config import AnswerConfig, RetrieverConfig
 
 _ENTITY_TYPE = re.compile(r"[A-Z][A-Z0-9_]*")
 
@@ -139,6 +139,8 @@ class Settings(BaseSettings):
 
     #: the retriever's configuration, handed to the retrieval layer as is
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
+    #: grounding of ``ask``: abstention threshold and the support -> confidence map
+    answer: AnswerConfig = Field(default_factory=AnswerConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
     release: ReleaseSettings = Field(default_factory=ReleaseSettings)
     monitors: MonitorSettings = Field(default_factory=MonitorSettings)

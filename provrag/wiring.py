@@ -215,4 +215,9 @@ def build_answerer(
 
     if retriever is None:
         retriever = build_retriever(settings, kg, mode=mode, embedder=embedder)
-    return Answerer(retriever, embedder or retriever.embedder, generator=build_generator(settings))
+    return Answerer(
+        retriever,
+        embedder or retriever.embedder,
+        generator=build_generator(settings),
+        config=settings.answer,
+    )

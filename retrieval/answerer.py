@@ -13,6 +13,12 @@ with one already taken). The third and later sentences must score at least
 Each sentence is cited to its sample (IRI and external id) with the passage's
 retrieval score.
 
+Grounding (:class:`retrieval.config.AnswerConfig`): every answer carries its
+*support* (extractive: the score of its best sentence; generated: the best cosine
+of the query and a passage), a *confidence* in [0, 1] mapped from it, and
+``abstained``: with no passage, or support below ``abstain_below``, the answer
+has no sentence (it says it has no grounded answer) and keeps the passages found.
+
 Generated (``generator_url`` set): the passages, numbered ``[1]..[n]``, go to an
 OpenAI-compatible ``/v1/chat/completions`` endpoint (httpx, with a timeout) and
 the model is asked to cite them as ``[n]``. Each sentence of its reply cites the
@@ -30,6 +36,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from kg.model import EXTRACTIVE, CitedSentence, Filters, RecordedAnswer, Retriever, ScoredPassage
+from retrieval.config import AnswerConfig
 from retrieval.embedder import Embedder
 from retrieval.errors import AnswerError
 
@@ -104,13 +111,27 @@ class AnswerResult(BaseModel):
     filters: dict[str, Any] = Field(default_factory=dict)
     #: set once the answer is recorded in the graph
     id: str | None = None
+    #: how well the best evidence matches the query (None: no passage)
+    support: float | None = None
+    #: the answer's confidence in [0, 1], mapped from its support
+    confidence: float = 0.0
+    #: no grounded answer: no passage, or support below the threshold
+    abstained: bool = False
+    #: the threshold the support was held against (None: none set)
+    abstain_below: float | None = None
 
     def cited_samples(self) -> list[str]:
         return list(dict.fromkeys(s.sample_iri for s in self.sentences))
 
     def to_recorded(self, settings: dict[str, Any] | None = None) -> RecordedAnswer:
         """The answer as :func:`kg.answers.record_answer` stores it."""
-        data = {"k": self.k, "filters": self.filters, **(settings or {})}
+        data = {
+            "k": self.k,
+            "filters": self.filters,
+            "support": self.support,
+            "confidence": self.confidence,
+            **(settings or {}),
+        }
         return RecordedAnswer(
             query=self.query,
             text=self.text,
@@ -211,6 +232,7 @@ class Answerer:
         *,
         generator: ChatGenerator | None = None,
         max_sentences: int = 3,
+        config: AnswerConfig | None = None,
     ) -> None:
         if max_sentences < 1:
             raise AnswerError(f"max_sentences must be at least 1, got {max_sentences}")
@@ -218,25 +240,53 @@ class Answerer:
         self.embedder = embedder
         self.generator = generator
         self.max_sentences = max_sentences
+        self.config = config or AnswerConfig()
 
     def answer(self, query: str, k: int = 5, filters: Filters | None = None) -> AnswerResult:
         passages = self.retriever.search(query, k, filters)
         described = filters.describe() if filters is not None else {}
-        result = AnswerResult(query=query, text="", passages=passages, k=k, filters=described)
+        result = AnswerResult(
+            query=query,
+            text="",
+            passages=passages,
+            k=k,
+            filters=described,
+            abstain_below=self.config.abstain_below,
+        )
         if not passages:
+            result.abstained = True
             return result
         if self.generator is not None:
-            sentences = self._generated(self.generator, query, passages)
             result.generator = self.generator.url
             result.model = self.generator.model
+            support = self._passage_support(query, passages)
+            if not self.config.abstains(support):
+                result.sentences = self._generated(self.generator, query, passages)
         else:
-            sentences = self.extract(query, passages)
-        result.sentences = sentences
-        result.text = " ".join(s.text for s in sentences)
+            sentences, support = self._scored(query, passages)
+            if not self.config.abstains(support):
+                result.sentences = sentences
+        result.support = support
+        result.confidence = self.config.confidence(support)
+        result.abstained = not result.sentences
+        result.text = " ".join(s.text for s in result.sentences)
         return result
+
+    def _passage_support(self, query: str, passages: Sequence[ScoredPassage]) -> float | None:
+        texts = [p.text for p in passages if p.text.strip()]
+        if not texts:
+            return None
+        vectors = self.embedder.embed([query, *texts])
+        return float((vectors[1:] @ vectors[0]).max())
 
     def extract(self, query: str, passages: Sequence[ScoredPassage]) -> list[CitedSentence]:
         """The best non-redundant sentences of ``passages`` (see the module doc)."""
+        return self._scored(query, passages)[0]
+
+    def _scored(
+        self, query: str, passages: Sequence[ScoredPassage]
+    ) -> tuple[list[CitedSentence], float | None]:
+        """:meth:`extract`'s sentences, and the score of the best (the answer's support)."""
         pool: list[tuple[str, ScoredPassage]] = []
         seen: set[str] = set()
         for p in passages:
@@ -248,7 +298,7 @@ class Answerer:
         if not pool:  # only short fragments: fall back to whole passages
             pool = [(" ".join(p.text.split()), p) for p in passages if p.text.strip()]
         if not pool:
-            return []
+            return [], None
         vectors = self.embedder.embed([query] + [s for s, _ in pool])
         qv, sv = vectors[0], vectors[1:]
         cosine = sv @ qv
@@ -267,7 +317,7 @@ class Answerer:
             if len(taken) >= 2 and score[i] < FOLLOW_SHARE * score[taken[0]]:
                 break
             taken.append(i)
-        return [
+        sentences = [
             CitedSentence(
                 text=pool[i][0],
                 sample_iri=pool[i][1].sample_iri,
@@ -276,6 +326,7 @@ class Answerer:
             )
             for i in taken
         ]
+        return sentences, float(score[order[0]])
 
     def _generated(
         self, generator: ChatGenerator, query: str, passages: Sequence[ScoredPassage]

@@ -8,6 +8,8 @@ what an evaluation run records of its retriever (``evaluation.spec.RunSpec``).
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from kg.typing import (
@@ -114,3 +116,39 @@ class RetrieverConfig(BaseModel):
     #: and, when > 0, only when PageRank's top passage is within the fused (hybrid)
     #: ranking's top ``ppr_gate_top`` (0: no agreement gate)
     ppr_gate_top: int = Field(default=0, ge=0)
+
+
+class AnswerConfig(BaseModel):
+    """How ``ask`` grounds its answers: the ``[answer]`` section of the settings.
+
+    The *support* of an extractive answer is the score of its best sentence (cosine
+    of query and sentence embeddings plus the query-word overlap bonus, see
+    :mod:`retrieval.answerer`); of a generated one, the best cosine of the query and a
+    passage. *Confidence* maps support into [0, 1] with a logistic curve, and below
+    ``abstain_below`` the answer abstains: no grounded answer, only the passages found.
+    Both are chosen on dev data by ``scripts/bench_abstention.py`` (CLAPNQ dev: the
+    threshold that best separates the unanswerable questions, a Platt fit of the curve).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    #: abstain when the answer's support is below this (None: answer whatever the support)
+    abstain_below: float | None = None
+    #: confidence = 1 / (1 + exp(-(confidence_slope * support + confidence_intercept)));
+    #: fitted on the dev half of CLAPNQ dev (ECE 0.047 on the test half; the threshold
+    #: chosen there, 0.63, is a good start for abstain_below: scripts/bench_abstention.py)
+    confidence_slope: float = 2.16
+    confidence_intercept: float = -1.38
+
+    def confidence(self, support: float | None) -> float:
+        """The confidence of an answer of this support (0 without any)."""
+        if support is None:
+            return 0.0
+        z = self.confidence_slope * support + self.confidence_intercept
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def abstains(self, support: float | None) -> bool:
+        """Whether an answer of this support abstains (always without support)."""
+        if support is None:
+            return True
+        return self.abstain_below is not None and support < self.abstain_below

@@ -5,10 +5,11 @@ Shape of a golden set version ``GS``, its items ``I`` and their judgements ``J``
     GS a pr:GoldenSet, prov:Collection, prov:Entity ; dcterms:title name ;
        pr:goldenSetVersion version ; pr:contentHash ; pr:queryCount n ;
        [pr:datasetName ; dcterms:references <dataset>] ; [dcterms:description] ;
-       [prov:wasAttributedTo Person] ; [pr:guideline Gd] ; pr:goldenItem I ...
+       [prov:wasAttributedTo Person] ; [pr:guideline Gd] ; [pr:splitRule (rdf:JSON)] ;
+       pr:goldenItem I ...
     I  a pr:GoldenItem, prov:Entity ; dcterms:isPartOf GS ; pr:queryId ; pr:queryText ;
        pr:goldAnswer* ; pr:tag* ; [prov:wasAttributedTo Person] ; [pr:guideline Gd] ;
-       pr:judgement J ...
+       [pr:split "dev" | "holdout"] ; pr:judgement J ...
     J  a pr:Judgement, prov:Entity ; pr:judgedSample <logical sample> ; pr:grade n
     Person a prov:Person, prov:Agent ; rdfs:label name
     Gd a pr:Guideline, prov:Plan, prov:Entity ; pr:guidelineVersion ; rdfs:label "default"
@@ -17,7 +18,9 @@ Shape of a golden set version ``GS``, its items ``I`` and their judgements ``J``
 written to), ``I`` is ``<GS>/item/<query id>`` and ``J`` is
 ``<I>/judgement/<sample external id>``. The judged sample is the *logical* sample
 ``prid:sample/<dataset>/<external id>``, so a judgement holds across revisions.
-``pr:contentHash`` is :func:`golden_content_hash`: equal content, equal hash.
+``pr:contentHash`` is :func:`golden_content_hash`: equal content, equal hash. An
+item's ``pr:split`` is its resolved split (its own, or the set's ``pr:splitRule``,
+``{"dev_ratio", "seed"}``, applied to its query id).
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from typing import Any, Protocol
 
 from kg import ids
 from kg.errors import MappingError
-from kg.mapping import DCT, RDFS, A, SharedNodes, iri, lit, pr, prov
-from kg.model import GoldenItem
+from kg.mapping import DCT, RDFS, A, SharedNodes, iri, json_lit, lit, pr, prov
+from kg.model import GoldenItem, SplitRule
 
 
 class GoldenSetLike(Protocol):
@@ -48,6 +51,8 @@ class GoldenSetLike(Protocol):
     def description(self) -> str | None: ...
     @property
     def items(self) -> Sequence[GoldenItem]: ...
+    @property
+    def split_rule(self) -> SplitRule | None: ...
 
 
 def judgement_iri(item_iri: str, sample_id: str) -> str:
@@ -65,9 +70,16 @@ def golden_content_hash(golden: GoldenSetLike) -> str:
         "guideline_version": golden.guideline_version,
         "description": golden.description,
         "items": sorted(
-            (item.model_dump(mode="json") for item in golden.items), key=lambda d: d["query_id"]
+            (
+                # a set without splits keeps the hash it had before splits were
+                item.model_dump(mode="json", exclude=None if item.split else {"split"})
+                for item in golden.items
+            ),
+            key=lambda d: d["query_id"],
         ),
     }
+    if golden.split_rule is not None:
+        content["split_rule"] = golden.split_rule.model_dump(mode="json")
     return ids.sha256_hex(ids.canonical_json(content))
 
 
@@ -129,6 +141,8 @@ def golden_set_triples(golden: GoldenSetLike) -> list[str]:
     if golden.guideline_version:
         node, triples = _guideline(golden.guideline_version, shared)
         out += [f"{gs} {pr('guideline')} {iri(node)}", *triples]
+    if golden.split_rule is not None:
+        out.append(f"{gs} {pr('splitRule')} {json_lit(golden.split_rule.model_dump(mode='json'))}")
     for item in golden.items:
         out += _item_triples(set_iri, golden.dataset, item, shared)
     return out
@@ -149,6 +163,8 @@ def _item_triples(
     ]
     out += [f"{it} {pr('goldAnswer')} {lit(a)}" for a in item.gold_answers]
     out += [f"{it} {pr('tag')} {lit(t)}" for t in item.tags]
+    if item.split is not None:
+        out.append(f"{it} {pr('split')} {lit(item.split)}")
     if item.author:
         node, triples = _person(item.author, shared)
         out += [f"{it} {prov('wasAttributedTo')} {iri(node)}", *triples]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import unquote
 
@@ -10,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.mapping import lit
-from kg.model import GoldenItem
+from kg.model import GoldenItem, SplitRule
+from kg.typing import GOLDEN_SPLITS, GoldenSplit, literal_value
 
 
 class GoldenSetRecord(BaseModel):
@@ -25,32 +27,38 @@ class GoldenSetRecord(BaseModel):
     author: str | None = None
     guideline_version: str | None = None
     description: str | None = None
+    split_rule: SplitRule | None = None
+    #: the one split the items were read from (None: all of them)
+    selected: GoldenSplit | None = None
     #: sorted by query id; relevant ids, gold answers and tags sorted too
     items: list[GoldenItem] = Field(default_factory=list)
 
 
 _HEAD_QUERY = """
-SELECT ?gs ?name ?version ?dataset ?author ?guideline ?description WHERE {{
+SELECT ?gs ?name ?version ?dataset ?author ?guideline ?description ?rule WHERE {{
   ?gs a pr:GoldenSet ; dcterms:title ?name ; pr:goldenSetVersion ?version .
   {where}
   OPTIONAL {{ ?gs pr:datasetName ?dataset }}
   OPTIONAL {{ ?gs prov:wasAttributedTo/rdfs:label ?author }}
   OPTIONAL {{ ?gs pr:guideline/pr:guidelineVersion ?guideline }}
   OPTIONAL {{ ?gs dcterms:description ?description }}
+  OPTIONAL {{ ?gs pr:splitRule ?rule }}
 }}
 """
 
 _ITEMS_QUERY = """
-SELECT ?item ?qid ?text ?author ?guideline WHERE {{
-  <{gs}> pr:goldenItem ?item . ?item pr:queryId ?qid ; pr:queryText ?text .
+SELECT ?item ?qid ?text ?author ?guideline ?split WHERE {{
+  <{gs}> pr:goldenItem ?item . {split}
+  ?item pr:queryId ?qid ; pr:queryText ?text .
   OPTIONAL {{ ?item prov:wasAttributedTo/rdfs:label ?author }}
   OPTIONAL {{ ?item pr:guideline/pr:guidelineVersion ?guideline }}
+  OPTIONAL {{ ?item pr:split ?split }}
 }}
 """
 
 _ITEM_VALUES_QUERY = """
 SELECT ?item ?what ?v1 ?v2 WHERE {{
-  <{gs}> pr:goldenItem ?item .
+  <{gs}> pr:goldenItem ?item . {split}
   {{ ?item pr:judgement ?j . ?j pr:judgedSample ?v1 ; pr:grade ?v2 .
      BIND("judged" AS ?what) }}
   UNION {{ ?item pr:goldAnswer ?v1 . BIND("answer" AS ?what) }}
@@ -75,9 +83,17 @@ def golden_set_versions(kg: KnowledgeGraph, name: str) -> list[str]:
     return sorted({str(r["version"]) for r in rows})
 
 
-def _items(kg: KnowledgeGraph, gs: str, dataset: str | None) -> list[GoldenItem]:
+def _split_pattern(split: GoldenSplit | None) -> str:
+    """The pattern keeping only the items of ``split`` (first, so no other item is read)."""
+    return "" if split is None else f"?item pr:split {lit(split)} ."
+
+
+def _items(
+    kg: KnowledgeGraph, gs: str, dataset: str | None, split: GoldenSplit | None
+) -> list[GoldenItem]:
     fields: dict[str, dict[str, Any]] = {}
-    for r in kg.select(_ITEMS_QUERY.format(gs=gs)):
+    where = _split_pattern(split)
+    for r in kg.select(_ITEMS_QUERY.format(gs=gs, split=where)):
         fields[str(r["item"])] = {
             "query_id": str(r["qid"]),
             "query": str(r["text"]),
@@ -86,9 +102,10 @@ def _items(kg: KnowledgeGraph, gs: str, dataset: str | None) -> list[GoldenItem]
             "tags": set(),
             "author": _text(r.get("author")),
             "guideline_version": _text(r.get("guideline")),
+            "split": literal_value(GOLDEN_SPLITS, _text(r.get("split"))),
         }
     judged_prefix = ids.logical_sample_iri(dataset, "") if dataset else None
-    for r in kg.select(_ITEM_VALUES_QUERY.format(gs=gs)):
+    for r in kg.select(_ITEM_VALUES_QUERY.format(gs=gs, split=where)):
         item = fields.get(str(r["item"]))
         if item is None:
             continue
@@ -110,14 +127,17 @@ def _items(kg: KnowledgeGraph, gs: str, dataset: str | None) -> list[GoldenItem]
             tags=sorted(f["tags"]),
             author=f["author"],
             guideline_version=f["guideline_version"],
+            split=f["split"],
         )
         for f in sorted(fields.values(), key=lambda f: f["query_id"])
     ]
 
 
-def golden_set_record(kg: KnowledgeGraph, name: str, version: str) -> GoldenSetRecord | None:
-    """Golden set ``name`` version ``version`` with its items, or ``None`` when the graph
-    does not hold it.
+def golden_set_record(
+    kg: KnowledgeGraph, name: str, version: str, split: GoldenSplit | None = None
+) -> GoldenSetRecord | None:
+    """Golden set ``name`` version ``version`` with its items (with ``split``: only the
+    items of that split are read), or ``None`` when the graph does not hold it.
 
     Judged samples are read as external ids of the set's dataset (from the judged
     logical sample IRI, so right even when no revision of the sample is stored).
@@ -136,5 +156,12 @@ def golden_set_record(kg: KnowledgeGraph, name: str, version: str) -> GoldenSetR
         author=_text(head.get("author")),
         guideline_version=_text(head.get("guideline")),
         description=_text(head.get("description")),
-        items=_items(kg, gs, dataset),
+        split_rule=None if head.get("rule") is None else _rule(head["rule"]),
+        selected=split,
+        items=_items(kg, gs, dataset, split),
     )
+
+
+def _rule(value: Any) -> SplitRule:
+    data = value if isinstance(value, dict) else json.loads(str(value))
+    return SplitRule.model_validate(data)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kg.graph import KnowledgeGraph
-from kg.queries.current import bind_current
+from kg.queries.current import bind_current, current_sample
 
 #: IRIs per VALUES block
 VALUES_CHUNK = 2000
@@ -94,4 +94,25 @@ def sample_origins(kg: KnowledgeGraph, sample_iris: Iterable[str]) -> dict[str, 
         query = f"SELECT ?s ?origin WHERE {{ VALUES ?s {{ {values} }} ?s pr:origin ?origin }}"
         for row in kg.select(query):
             out[str(row["s"])] = str(row["origin"])
+    return out
+
+
+def sample_sensitivities(kg: KnowledgeGraph, logical_iris: Iterable[str]) -> dict[str, str]:
+    """``pr:sensitivity`` of the current revision of each logical sample, by external id
+    (samples with no current revision are left out)."""
+    wanted = sorted(set(logical_iris))
+    out: dict[str, str] = {}
+    for part in _chunks(wanted):
+        values = " ".join(f"<{x}>" for x in part)
+        rows = kg.select(
+            f"""
+SELECT ?ext ?sensitivity WHERE {{
+  VALUES ?logical {{ {values} }}
+  ?s prov:specializationOf ?logical ; pr:externalId ?ext ; pr:sensitivity ?sensitivity .
+  {current_sample("?s")}
+}}
+"""
+        )
+        for r in rows:
+            out[str(r["ext"])] = str(r["sensitivity"])
     return out

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evaluation.agreement import DEFAULT_KINDS
-from kg.typing import Clearance, OnDuplicate, OnInvalid, RetrieverMode, TraceFormat
+from kg.typing import Clearance, GoldenSplit, OnDuplicate, OnInvalid, RetrieverMode, TraceFormat
 from provrag.api.results import Agreement, Drift, Evaluation
 from provrag.api.sparql import SparqlResult
 from provrag.services.session import Session
@@ -232,10 +232,12 @@ class Client:
         answers: bool = False,
         gates: Sequence[str] = (),
         release: str | None = None,
+        split: GoldenSplit | None = None,
     ) -> Evaluation:
         """Evaluate a retriever on a golden set (a ``.jsonl`` path, or ``NAME[@VERSION]``
-        of one ingested before), recorded like ``provrag eval``; ``.per_query``,
-        ``.slices`` and ``.overall`` are DataFrames, ``.passed`` the KPI gates."""
+        of one ingested before; ``split``: only its dev or holdout queries), recorded like
+        ``provrag eval``; ``.per_query``, ``.slices`` and ``.overall`` are DataFrames,
+        ``.passed`` the KPI gates."""
         from provrag.services.eval_outcome import EvalOutcome, gates_for
         from provrag.services.evaluating import EvalOptions, evaluate
         from provrag.services.golden import resolve_golden
@@ -250,8 +252,9 @@ class Client:
             seed=seed,
             answers=answers,
             release=self.session.release(release),
+            split=split,
         )
-        golden_set = resolve_golden(self.kg, golden)
+        golden_set = resolve_golden(self.kg, golden, split)
         result = evaluate(self.settings, self.kg, golden_set, options)
         return Evaluation.of(EvalOutcome.of(self.settings, result, checks, kg=self.kg))
 

@@ -19,6 +19,7 @@ MODULES = [
     "provrag.commands.index_cmd",  # index
     "provrag.commands.eval_cmds",  # eval, report
     "provrag.commands.release_cmds",  # release, lineage
+    "provrag.commands.tune_cmd",  # tune
     "provrag.commands.quality_cmds",  # agreement, drift
     "provrag.commands.monitor_cmds",  # coverage, alerts
     "provrag.commands.testset_cmds",  # testset generate, testset validate

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kg.typing import Clearance, RetrieverMode
+from kg.typing import GOLDEN_SPLITS, Clearance, GoldenSplit, RetrieverMode, literal_value
 from provrag.commands.common import console, open_graph, settings_of, usage_error
 from provrag.commands.progress import counted
 from provrag.exit_codes import ExitCode
@@ -39,6 +39,12 @@ EVAL_HELP = _paragraphs(
     share of synthetic samples in the top k. Slices with fewer than
     evaluation.min_slice_queries queries are marked small. The run is written to
     <home>/runs/<run id>/ (run.trec, qrels.trec, metrics.json) and recorded in the graph.""",
+    """Then the failing queries (nothing relevant in the top k, or only through a synthetic
+    sample) with their reason (no gold in the results, gold below k, gold via a synthetic
+    sample, restricted gold), grouped by tag and slice.""",
+    """--split dev|holdout scores one split of a golden set that declares them;
+    --profile NAME applies a retriever profile written by `provrag tune` and scores the
+    holdout split unless --split says otherwise.""",
     """Clearance defaults to restricted: an expert's golden set may cite restricted samples
     (use --clearance to score what a less cleared caller would see).""",
     """KPI gates: evaluation.gates in the settings and --gate 'ndcg@10>=0.6' /
@@ -100,7 +106,22 @@ def eval_main(
     beir: Annotated[
         Path | None, typer.Option("--beir", help="a BEIR dataset directory to evaluate end to end")
     ] = None,
-    split: Annotated[str, typer.Option("--split", help="BEIR qrels split")] = "test",
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="golden set: dev or holdout (default: every query; holdout with --profile); "
+            "BEIR: the qrels split (default test)",
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="apply the retriever profile <home>/profiles/NAME.toml (written by "
+            "provrag tune); scores the holdout split unless --split says otherwise",
+        ),
+    ] = None,
     retriever: Annotated[
         RetrieverMode | None,
         typer.Option("--retriever", "-r", help="retriever kind (default: settings retrieval.mode)"),
@@ -171,6 +192,13 @@ def eval_main(
     from provrag.services.golden import resolve_golden
 
     settings = settings_of(ctx)
+    golden_split: GoldenSplit | None = None
+    if golden is not None:
+        golden_split = _golden_split(split, profile, ctx)
+    if profile is not None:
+        from provrag.profiles import apply_profile
+
+        settings = apply_profile(settings, profile)
     gates = gates_for(settings, gate or [])
     options = EvalOptions(
         retriever_kind=retriever,
@@ -181,6 +209,7 @@ def eval_main(
         seed=seed,
         answers=answers,
         ignore_identical_ids=beir is not None and not keep_identical,
+        split=golden_split,
     )
     beir_info: BeirIngest | None = None
     result: EvalResult
@@ -202,7 +231,7 @@ def eval_main(
                     kg,
                     beir,
                     options,
-                    split=split,
+                    split=split or "test",
                     ingest_progress=bar.records(what),
                     index_progress=bar.counted("embedding the corpus"),
                     progress=bar.counted("queries"),
@@ -213,7 +242,7 @@ def eval_main(
             served = Session(settings, kg).release(release)
             options = replace(options, release=served)
             with counted("queries", quiet=json_out) as progress:
-                golden_set = resolve_golden(kg, golden)
+                golden_set = resolve_golden(kg, golden, golden_split)
                 result = evaluate(settings, kg, golden_set, options, progress=progress)
         outcome = EvalOutcome.of(settings, result, gates, beir_info, kg=kg)
     if json_out:
@@ -229,6 +258,18 @@ def eval_main(
         )
     if not outcome.passed:
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _golden_split(split: str | None, profile: str | None, ctx: typer.Context) -> GoldenSplit | None:
+    """The golden split an eval scores: ``--split``, else holdout with a profile."""
+    if split is None:
+        return "holdout" if profile is not None else None
+    chosen = literal_value(GOLDEN_SPLITS, split)
+    if chosen is None:
+        usage_error(
+            f"--split {split!r}: a golden set's split is one of {', '.join(GOLDEN_SPLITS)}", ctx
+        )
+    return chosen
 
 
 # ------------------------------------------------------------------------ compare

@@ -34,9 +34,11 @@ def _ci(s: Any) -> str:
 def print_result(result: EvalResult, run_dir: Path, settings: Settings | None = None) -> None:
     from rich.table import Table
 
+    split = None if result.spec is None else result.spec.split
     console.print(
         f"[bold]run[/] {result.run_id}  golden "
         f"{escape(result.golden_name)} {escape(result.golden_version)} "
+        f"{'' if split is None else f'split {split} '}"
         f"({len(result.qrels)} queries)  retriever {result.retriever_kind}  k {result.k}  "
         f"seed {result.seed}",
         highlight=False,
@@ -75,7 +77,40 @@ def print_result(result: EvalResult, run_dir: Path, settings: Settings | None = 
             *cells,
         )
     console.print(slices)
+    print_failures(result)
     console.print(f"run files: {run_dir}", highlight=False, markup=False)
+
+
+#: failing queries listed one by one (the rest are counted; --json lists them all)
+FAILURES_SHOWN = 20
+
+
+def print_failures(result: EvalResult) -> None:
+    """The failing queries (reason, detail, tags) and, per slice, how many failed."""
+    from rich.table import Table
+
+    summary = result.failure_summary()
+    if not summary["count"]:
+        console.print("failing queries: none", highlight=False)
+        return
+    reasons = ", ".join(f"{r} {n}" for r, n in summary["by_reason"].items() if n)
+    queries = Table(title=f"failing queries: {summary['count']} ({reasons})", title_justify="left")
+    for column in ("query", "reason", "why", "tags"):
+        queries.add_column(column, overflow="fold")
+    for f in summary["queries"][:FAILURES_SHOWN]:
+        queries.add_row(
+            escape(f["query_id"]), f["reason"], escape(f["detail"]), escape(", ".join(f["tags"]))
+        )
+    console.print(queries)
+    if summary["count"] > FAILURES_SHOWN:
+        console.print(f"... and {summary['count'] - FAILURES_SHOWN} more (--json lists them all)")
+    groups = Table(title="failing queries per slice", title_justify="left")
+    for column in ("slice", "failing", "by reason"):
+        groups.add_column(column, overflow="fold")
+    for g in summary["groups"]:
+        why = ", ".join(f"{r} {n}" for r, n in g["by_reason"].items())
+        groups.add_row(escape(g["slice"]), f"{g['failing']}/{g['queries']}", why)
+    console.print(groups)
 
 
 def print_comparison(c: Comparison) -> None:

@@ -83,6 +83,11 @@ CONFIG_TEMPLATE = """\
 # graph_hops = 1                # graph_ranking = "expand" only
 # max_graph_candidates = 200
 
+# [answer]
+# abstain_below = 0.63          # `ask` says it has no grounded answer below this support
+# confidence_slope = 2.16       # confidence = 1 / (1 + exp(-(slope * support + intercept)))
+# confidence_intercept = -1.38  # all three chosen on dev data: scripts/bench_abstention.py
+
 # [evaluation]
 # gates = { "ndcg@10" = 0.6 }    # KPI gates checked by `provrag eval`
 # min_slice_queries = 5

@@ -260,18 +260,35 @@ def ask(
 
 
 def _print_answer(result: AnswerResult) -> None:
-    if not result.sentences:
+    if not result.passages:
         console.print(
             f"no answer: nothing matched {result.query!r}; check the filters and the clearance"
         )
         return
     from rich.markup import escape
 
+    if not result.sentences:
+        why = (
+            f"the best evidence supports it at {result.support:.3f}, below the threshold "
+            f"{result.abstain_below:.3f} (answer.abstain_below)"
+            if result.support is not None and result.abstain_below is not None
+            else "no sentence of the passages found can answer it"
+        )
+        console.print(f"No grounded answer: {why}.", highlight=False, markup=False)
+        closest = ", ".join(p.sample_id for p in result.passages[:3])
+        console.print(f"closest passages: {closest}", highlight=False, markup=False)
+        return
     for s in result.sentences:
         console.print(
             f"{escape(s.text)} [dim]{escape('[' + s.sample_id + ']')}[/]", highlight=False
         )
     console.print()
+    console.print(
+        f"confidence {result.confidence:.2f} (support {result.support:.3f})"
+        if result.support is not None
+        else f"confidence {result.confidence:.2f}",
+        highlight=False,
+    )
     console.print("sources:", highlight=False)
     for iri in result.cited_samples():
         console.print(f"  {iri}", highlight=False, markup=False)

@@ -83,6 +83,7 @@ def result_json(result: EvalResult, run_dir: Path) -> dict[str, Any]:
             "version": result.golden_version,
             "dataset": result.dataset,
         },
+        "split": None if result.spec is None else result.spec.split,
         "retriever": result.retriever_kind,
         "k": result.k,
         "depth": result.depth,
@@ -101,6 +102,7 @@ def result_json(result: EvalResult, run_dir: Path) -> dict[str, Any]:
             }
             for s in result.slices
         ],
+        "failures": result.failure_summary(),
     }
 
 

@@ -28,7 +28,7 @@ from evaluation.runner import AnswererLike, ProgressFn, run_evaluation
 from evaluation.spec import RunSpec
 from kg.graph import KnowledgeGraph
 from kg.model import Retriever
-from kg.typing import Clearance, RetrieverMode
+from kg.typing import Clearance, GoldenSplit, RetrieverMode
 from provrag.settings import Settings
 
 if TYPE_CHECKING:
@@ -61,6 +61,8 @@ class EvalOptions:
     min_slice_queries: int | None = None
     #: evaluate what the release of this name serves (its index, its sample revisions)
     release: str | None = None
+    #: score only this split of the golden set (None: every item)
+    split: GoldenSplit | None = None
 
 
 def run_spec(settings: Settings, golden: GoldenSet, options: EvalOptions) -> RunSpec:
@@ -73,6 +75,7 @@ def run_spec(settings: Settings, golden: GoldenSet, options: EvalOptions) -> Run
     ev = settings.evaluation
     return RunSpec.for_golden(
         golden,
+        split=options.split,
         mode=options.retriever_kind or settings.retrieval.mode,
         retrieval=settings.retrieval,
         ks=tuple(options.ks) or (10,),

@@ -16,6 +16,7 @@ from evaluation.golden import GoldenSet, ingest_golden, load_golden_jsonl, valid
 from evaluation.record import golden_versions, load_golden
 from kg.graph import KnowledgeGraph
 from kg.queries.versions import dataset_external_ids
+from kg.typing import GoldenSplit
 
 
 def dataset_sample_ids(kg: KnowledgeGraph, dataset: str) -> set[str]:
@@ -30,31 +31,72 @@ def _natural(version: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def resolve_golden(kg: KnowledgeGraph, spec: str | Path) -> GoldenSet:
-    """The golden set named by ``spec``: a JSONL path, or ``NAME`` / ``NAME@VERSION``.
+def _is_path(spec: str | Path) -> bool:
+    return Path(spec).is_file() or str(spec).endswith(".jsonl")
+
+
+def _check_samples(kg: KnowledgeGraph, golden: GoldenSet, path: Path) -> None:
+    if golden.dataset is None:
+        return
+    known = dataset_sample_ids(kg, golden.dataset)
+    if not known:
+        raise GoldenSetError(
+            f"{path}: the golden set is about dataset {golden.dataset!r}, which the "
+            "graph does not hold; ingest the dataset first (provrag ingest FILE)"
+        )
+    problems = validate_against(golden, known)
+    if problems:
+        raise GoldenSetError(problems)
+
+
+def resolve_golden(
+    kg: KnowledgeGraph, spec: str | Path, split: GoldenSplit | None = None
+) -> GoldenSet:
+    """The golden set named by ``spec``: a JSONL path, or ``NAME`` / ``NAME@VERSION``;
+    with ``split``, only its items of that split.
 
     A path is loaded, checked against the graph's samples of its dataset (unknown
-    sample ids are an error naming file, line and id) and ingested (a no-op when
-    the same content is already stored; different content under the same
+    sample ids are an error naming file, line and id) and ingested whole (a no-op
+    when the same content is already stored; different content under the same
     version is an error asking for a new version). A name without a version
     takes the highest version stored.
     """
-    text = str(spec)
-    path = Path(spec)
-    if path.is_file() or text.endswith(".jsonl"):
+    if _is_path(spec):
+        path = Path(spec)
         golden = load_golden_jsonl(path)
-        if golden.dataset is not None:
-            known = dataset_sample_ids(kg, golden.dataset)
-            if not known:
-                raise GoldenSetError(
-                    f"{path}: the golden set is about dataset {golden.dataset!r}, which the "
-                    "graph does not hold; ingest the dataset first (provrag ingest FILE)"
-                )
-            problems = validate_against(golden, known)
-            if problems:
-                raise GoldenSetError(problems)
+        _check_samples(kg, golden, path)
         ingest_golden(kg, golden)
+        return golden if split is None else golden.subset(split)
+    if split is not None:
+        return resolve_golden_split(kg, spec, split)
+    name, version = _name_version(kg, str(spec))
+    return load_golden(kg, name, version)
+
+
+def resolve_golden_split(kg: KnowledgeGraph, spec: str | Path, split: GoldenSplit) -> GoldenSet:
+    """Only the ``split`` items of the golden set ``spec``; no other item is ever read.
+
+    A path is read for that split's items alone (:func:`load_golden_jsonl` with
+    ``split``), checked against the graph's samples, and not ingested (the set is
+    ingested whole by ``provrag eval --golden PATH``); a name reads only that
+    split's items from the graph.
+    """
+    if _is_path(spec):
+        path = Path(spec)
+        golden = load_golden_jsonl(path, split=split)
+        _check_samples(kg, golden, path)
         return golden
+    name, version = _name_version(kg, str(spec))
+    golden = load_golden(kg, name, version, split)
+    if not golden.items:
+        raise GoldenSetError(
+            f"golden set {name!r} version {version!r} has no {split!r} query; declare a "
+            'split (each item\'s "split", or "split" in its .meta.json) and ingest a new version'
+        )
+    return golden
+
+
+def _name_version(kg: KnowledgeGraph, text: str) -> tuple[str, str]:
     name, _, version = text.partition("@")
     if not version:
         versions = golden_versions(kg, name)
@@ -64,4 +106,4 @@ def resolve_golden(kg: KnowledgeGraph, spec: str | Path) -> GoldenSet:
                 "path of a golden set .jsonl file, or the name of one ingested before"
             )
         version = max(versions, key=_natural)
-    return load_golden(kg, name, version)
+    return name, version

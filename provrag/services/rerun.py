@@ -77,7 +77,7 @@ def rerun(
     except RunNotFoundError:
         original = None
     spec = RunSpec.from_record(rec)
-    golden = load_golden(kg, spec.golden, spec.golden_version)
+    golden = load_golden(kg, spec.golden, spec.golden_version, spec.split)
     new = evaluate(settings, kg, golden, spec, progress=progress, record=record)
     before = original.numbers() if original is not None else recorded_numbers(kg, run_id)
     return Rerun(run_id, original, new, before, new.numbers())

@@ -104,6 +104,7 @@ def golden_meta(src: Source) -> dict[str, Any]:
         "description": " ".join(meta["description"].split()).format(
             v1=src.v1, queries=len(src.golden)
         ),
+        **({"split": meta["split"]} if "split" in meta else {}),
     }
 
 

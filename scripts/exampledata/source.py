@@ -79,7 +79,7 @@ class Source:
     uncovered: tuple[Passage, ...]
     # golden.toml
     golden: tuple[GoldenSpec, ...]
-    golden_meta: dict[str, str]
+    golden_meta: dict[str, Any]
     # gazetteer.toml
     scheme: dict[str, Any]
     gazetteer: tuple[Concept, ...]

@@ -33,6 +33,7 @@ from kg.mapping.releases import (
     release_triples,
     serving_change_triples,
 )
+from kg.mapping.tuning import TuningRunIn, tuning_run_triples
 from kg.model import (
     CitedSentence,
     GenerationIn,
@@ -40,6 +41,7 @@ from kg.model import (
     LabelIn,
     RecordedAnswer,
     SampleRecord,
+    SplitRule,
 )
 from kg.ontology import (
     declared_terms,
@@ -86,6 +88,7 @@ class _Golden:
     guideline_version: str | None = "1.0"
     description: str | None = None
     items: list[GoldenItem] = field(default_factory=list)
+    split_rule: SplitRule | None = field(default_factory=lambda: SplitRule(dev_ratio=0.5, seed=1))
 
 
 def mapped_statements() -> list[str]:
@@ -146,6 +149,7 @@ def mapped_statements() -> list[str]:
                 tags=["t"],
                 author="e",
                 guideline_version="1.0",
+                split="dev",
             )
         ]
     )
@@ -188,6 +192,29 @@ def mapped_statements() -> list[str]:
     out += approval_triples(approval, "A", "alice", T0, override=True, note="why")
     change = ids.serving_change_iri("1")
     out += serving_change_triples(change, "rollback", "A", "bob", T0, replaced="B", note="why")
+    out += tuning_run_triples(
+        TuningRunIn(
+            run_id="t",
+            golden_set_iri=ids.golden_set_iri("gold", "1"),
+            golden_set_version="1",
+            split="dev",
+            objective="ndcg@10",
+            search_space={"rrf_k": [20, 60]},
+            trials=[{"index": 0, "params": {"rrf_k": 60}, "score": 0.5}],
+            strategy="grid",
+            budget=2,
+            seed=1,
+            query_count=3,
+            baseline_score=0.5,
+            best_score=0.6,
+            provrag_version="0",
+            started=T0,
+            ended=T0,
+            profile_name="tuned",
+            profile_settings={"rrf_k": 20},
+            profile_file="/p/tuned.toml",
+        )
+    )
     out += monitor_run_triples(
         MonitorRunIn("m", "coverage", T0, T0, {"a": 1}, {"real_covered_share": 0.5}, "kb", "1")
     )
@@ -319,6 +346,8 @@ def test_class_domains_match_mapping(onto: Graph, mapped: list[ox.Triple]) -> No
         ("EntityExtraction", {PROV.Activity}),
         ("Deletion", {PROV.Activity}),
         ("EvaluationRun", {PROV.Activity}),
+        ("TuningRun", {PROV.Activity}),
+        ("RetrieverProfile", {PROV.Entity}),
         ("Entity", {SKOS.Concept}),
     ],
 )

@@ -17,6 +17,7 @@ from kg.model import (
     LabelIn,
     RecordedAnswer,
     SampleRecord,
+    SplitRule,
 )
 from kg.ontology import load_ontology
 from kg.shacl import ValidationReport, Violation, validate
@@ -155,11 +156,19 @@ class _Golden:
     guideline_version: str | None = "1.0"
     description: str | None = "test set"
     items: list[GoldenItem] = field(default_factory=list)
+    split_rule: SplitRule | None = field(default_factory=lambda: SplitRule(dev_ratio=0.5, seed=1))
 
 
 def test_golden_set_run_and_answer_conform() -> None:
     golden = _Golden(
-        items=[GoldenItem(query_id="q1", query="lost card?", relevant={"real-1": 2, "syn-1": 1})]
+        items=[
+            GoldenItem(
+                query_id="q1",
+                query="lost card?",
+                relevant={"real-1": 2, "syn-1": 1},
+                split="holdout",
+            )
+        ]
     )
     golden_iri = ids.golden_set_iri(golden.name, golden.version)
     run = EvaluationRunIn(

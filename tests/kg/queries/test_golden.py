@@ -9,7 +9,7 @@ import pytest
 from kg import ids
 from kg.graph import KnowledgeGraph
 from kg.mapping.golden import golden_content_hash, golden_set_triples
-from kg.model import GoldenItem
+from kg.model import GoldenItem, SplitRule
 from kg.queries.golden import golden_content_hashes, golden_set_record, golden_set_versions
 from kg.store.embedded import OxigraphStore
 
@@ -23,6 +23,7 @@ class Golden:
     guideline_version: str | None = "g-1"
     description: str | None = "tiny"
     items: list[GoldenItem] = field(default_factory=list)
+    split_rule: SplitRule | None = None
 
 
 ITEMS = [
