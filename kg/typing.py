@@ -201,5 +201,5 @@ COMPARATORS: tuple[Comparator, ...] = get_args(Comparator)
 
 #: The data monitors whose runs and alerts the graph records (``gate``: a KPI gate of
 #: an evaluation run).
-MonitorName = Literal["coverage", "drift", "agreement", "testset", "gate"]
+MonitorName = Literal["coverage", "drift", "agreement", "testset", "gate", "audit"]
 MONITOR_NAMES: tuple[MonitorName, ...] = get_args(MonitorName)

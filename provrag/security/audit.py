@@ -5,7 +5,10 @@ A request hands its :class:`~kg.mapping.audit.AuditEntry` to :meth:`AuditTrail.r
 takes what is queued, up to ``batch`` entries at a time, and adds them to the audit
 named graph in one store transaction. So an audit write never blocks or loses an
 answer. When the store refuses a batch, or the queue is full, the entries are
-counted (``failed``, ``dropped``) and logged as an error: the alert of the audit.
+counted (``failed``, ``dropped``), logged as an error and recorded as an ``audit``
+alert in the risk log (:func:`provrag.services.alerts.raise_alert`). That alert is
+written by a short-lived thread of its own, never on the request path, and at most
+once per failure kind per ``alert_every`` seconds (a stuck store cannot flood it).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import queue
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 from kg.graph import AUDIT_GRAPH, KnowledgeGraph
 from kg.mapping import nquads
@@ -23,13 +26,26 @@ from kg.mapping.audit import AuditEntry, audit_triples
 log = logging.getLogger("provrag.audit")
 _STOP = object()
 
+#: what went wrong with an audit write: the store refused a batch, or the queue was full
+AuditFailure = Literal["failed", "dropped"]
+
 
 class AuditTrail:
     """A bounded queue of audit entries and the thread that writes them."""
 
-    def __init__(self, kg: KnowledgeGraph, *, queue_size: int = 10_000, batch: int = 500) -> None:
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        *,
+        queue_size: int = 10_000,
+        batch: int = 500,
+        alert_every: float = 60.0,
+    ) -> None:
         self.kg = kg
         self.batch = batch
+        self.alert_every = alert_every
+        self._last_alert: dict[AuditFailure, float] = {}
+        self._alert_lock = threading.Lock()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self.written = 0
         self.failed = 0
@@ -48,6 +64,12 @@ class AuditTrail:
                 "(%d dropped so far); the store is slower than the requests, or stuck",
                 self._queue.maxsize, entry.method, entry.route, entry.token_id, self.dropped,
             )  # fmt: skip
+            self._alert(
+                "dropped",
+                self.dropped,
+                f"audit queue full ({self._queue.maxsize} entries): {self.dropped} requests "
+                "not audited so far; the store is slower than the requests, or stuck",
+            )
 
     def _run(self) -> None:
         while True:
@@ -76,8 +98,46 @@ class AuditTrail:
                 "ALERT: %d audit entries could not be written to %s (%d failed so far)",
                 len(entries), AUDIT_GRAPH, self.failed,
             )  # fmt: skip
+            self._alert(
+                "failed",
+                self.failed,
+                f"{self.failed} audit entries could not be written to {AUDIT_GRAPH}; "
+                "check the store (disk space, permissions, lock) and the server log",
+            )
         else:
             self.written += len(entries)
+
+    def _alert(self, kind: AuditFailure, count: int, message: str) -> None:
+        """Record an ``audit`` alert for ``kind`` in a thread of its own, unless one was
+        started less than ``alert_every`` seconds ago (never blocks the caller)."""
+        now = time.monotonic()
+        with self._alert_lock:
+            last = self._last_alert.get(kind)
+            if last is not None and now - last < self.alert_every:
+                return
+            self._last_alert[kind] = now
+        threading.Thread(
+            target=self._write_alert,
+            args=(kind, count, message),
+            name=f"provrag-audit-alert-{kind}",
+            daemon=True,
+        ).start()
+
+    def _write_alert(self, kind: AuditFailure, count: int, message: str) -> None:
+        from provrag.services.alerts import raise_alert
+
+        try:
+            raise_alert(
+                self.kg,
+                monitor="audit",
+                measure=f"audit_{kind}",
+                value=float(count),
+                threshold=0.0,
+                comparator="<=",
+                message=f"audit: {message}",
+            )
+        except Exception:  # the store may be what failed: the log line is the alert then
+            log.exception("ALERT: the audit alert (%s, %d) could not be recorded", kind, count)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued entry is written (or failed); False on timeout."""
