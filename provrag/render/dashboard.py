@@ -104,9 +104,21 @@ def _by_dataset(rows: Sequence[Row]) -> dict[str, list[Row]]:
     return out
 
 
+def _stale_note(row: Row | None) -> str:
+    if row is None:
+        return ""
+    return (
+        f'<p id="stale-{escape(str(row["dataset"]))}">stale share now: '
+        f"<b>{_num(row['stale_share'])}</b> ({row['stale']} of {row['samples']} samples of "
+        f"{escape(str(row['version']))} derived from a source revised or deleted since; "
+        "provrag lineage stale)</p>"
+    )
+
+
 def _versions(tables: Mapping[str, Sequence[Row]], thresholds: Mapping[str, float]) -> str:
-    out = ["<h2>Dataset versions: synthetic share, label agreement, drift</h2>"]
+    out = ["<h2>Dataset versions: synthetic share, stale share, label agreement, drift</h2>"]
     share = _by_dataset(tables["synthetic_share"])
+    stale = {str(r["dataset"]): r for r in tables.get("stale", ())}
     agreement = _by_dataset(tables["agreement"])
     drift = _by_dataset(tables["drift"])
     for dataset in sorted(set(share) | set(agreement) | set(drift)):
@@ -158,6 +170,7 @@ def _versions(tables: Mapping[str, Sequence[Row]], thresholds: Mapping[str, floa
                 )
             )
         out.append(f"<h3>{escape(dataset)}</h3>")
+        out.append(_stale_note(stale.get(dataset)))
         out.append(f'<div class="grid">{"".join(charts)}</div>')
     if not share:
         out.append('<p class="muted">no dataset ingested yet</p>')
@@ -252,6 +265,23 @@ def _alerts(rows: Sequence[Row]) -> str:
     )
 
 
+def _releases(rows: Sequence[Row]) -> str:
+    title = f"<h2>Releases ({len(rows)})</h2>\n"
+    if not rows:
+        return title + '<p class="muted">no release created yet (provrag release create)</p>'
+    return title + _table(
+        "releases-table",
+        ("release", "dataset", "created", "approved by", "promoted", "rolled back",
+         "gates passed", "members", "stale", "stale share"),
+        [
+            (r["release"], r["dataset"], _short_time(r["created"]), r["approved_by"] or "",
+             r["promoted"], r["rolled_back"], "yes" if r["gates_passed"] else "no",
+             r["members"], r["stale"], r["stale_share"])
+            for r in rows
+        ],
+    )  # fmt: skip
+
+
 def extra_section(title: str, table_id: str, rows: Sequence[Row]) -> str:
     """A titled table of any monitor rows (columns: the keys of the first row)."""
     columns = list(rows[0]) if rows else ["(empty)"]
@@ -268,7 +298,7 @@ def dashboard_html(
     new_alerts: Sequence[str] = (),
     extra: Sequence[str] = (),
 ) -> str:
-    """The page; ``extra`` are further HTML sections (e.g. releases), after coverage."""
+    """The page; ``extra`` are further HTML sections, after coverage and releases."""
     raised = (
         f'<p class="alert">{len(new_alerts)} new alert(s) raised while building this page: '
         f"{escape(', '.join(new_alerts))}</p>"
@@ -283,6 +313,7 @@ def dashboard_html(
         _alerts(tables["alerts"]),
         _versions(tables, thresholds),
         _coverage(tables, thresholds),
+        _releases(tables.get("releases", ())),
         *extra,
         _evaluation(tables["evaluation"]),
         _testset(tables["testset"]),

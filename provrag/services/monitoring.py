@@ -40,6 +40,8 @@ TABLES = (
     "coverage",
     "testset",
     "alerts",
+    "releases",
+    "stale",
 )
 
 
@@ -282,6 +284,62 @@ def drift_rows(
     return rows, alerts
 
 
+def release_rows(kg: KnowledgeGraph) -> list[Row]:
+    """One row per release, oldest first: who approved it, how often it was promoted
+    and rolled back (served, then replaced by a rollback), its gates and stale share."""
+    from kg.queries.impact import release_stale_count
+    from kg.queries.releases import release_names, release_row, serving_history
+
+    history = serving_history(kg)
+    rows = []
+    for name in release_names(kg):
+        row = release_row(kg, name)
+        if row is None:  # removed between the two reads
+            continue
+        stale = release_stale_count(kg, name)
+        rows.append(
+            {
+                "release": name,
+                "dataset": row.dataset,
+                "created": _iso(row.created),
+                "approved_by": ", ".join(sorted({a.by for a in row.approvals})) or None,
+                "promoted": sum(c.kind == "promotion" and c.release == name for c in history),
+                "rolled_back": sum(c.kind == "rollback" and c.replaced == name for c in history),
+                "gates_passed": row.gates_passed,
+                "members": row.member_count,
+                "stale": stale,
+                "stale_share": stale / row.member_count if row.member_count else 0.0,
+            }
+        )
+    return rows
+
+
+def stale_rows(kg: KnowledgeGraph, share_rows: list[Row]) -> list[Row]:
+    """Per dataset: how many of its current samples are stale now (a synthetic sample
+    whose source was revised or deleted since), over the samples of its latest version."""
+    from kg.queries.impact import stale_samples
+
+    latest: dict[str, Row] = {}
+    for r in share_rows:  # sorted by version: the last one wins
+        latest[r["dataset"]] = r
+    stale: dict[str | None, int] = {}
+    for dataset, _ in {(s.dataset, s.sample) for s in stale_samples(kg)}:
+        stale[dataset] = stale.get(dataset, 0) + 1
+    rows = []
+    for dataset, r in sorted(latest.items()):
+        n = stale.get(dataset, 0)
+        rows.append(
+            {
+                "dataset": dataset,
+                "version": r["version"],
+                "samples": r["samples"],
+                "stale": n,
+                "stale_share": n / r["samples"] if r["samples"] else 0.0,
+            }
+        )
+    return rows
+
+
 def collect(settings: Settings, kg: KnowledgeGraph) -> Monitors:
     """Every monitor's table; runs (and records) agreement and drift on the way."""
     out = Monitors()
@@ -297,5 +355,7 @@ def collect(settings: Settings, kg: KnowledgeGraph) -> Monitors:
     out.new_alerts += raised
     t["coverage"] = coverage_rows(kg)
     t["testset"] = testset_rows(kg)
+    t["releases"] = release_rows(kg)
+    t["stale"] = stale_rows(kg, t["synthetic_share"])
     t["alerts"] = alert_rows(kg)
     return out

@@ -15,7 +15,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from kg import ids
+from kg.graph import KnowledgeGraph
 from kg.mapping.monitors import MonitorRunIn
+from kg.mapping.releases import (
+    GateResultIn,
+    ReleaseIn,
+    approval_triples,
+    release_triples,
+    serving_change_triples,
+)
 from kg.monitors import record_monitor_run
 from kg.queries.monitors import LATEST_AGREEMENT_QUERY, LATEST_DRIFT_QUERY, monitor_runs
 from provrag.cli import app
@@ -54,7 +63,36 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 DATASET,
             ),
         )
+        _tiny_release(kg, now)
     return path
+
+
+def _tiny_release(kg: KnowledgeGraph, now: datetime) -> None:
+    """Release ``r1`` (no members: cheap), gate passed, approved by alice, promoted by bob."""
+    release = ReleaseIn(
+        "r1", now, "0" * 64, 0, DATASET, versions=("2026.10",),
+        gates=[GateResultIn("ndcg@10>=0.5", True, 0.8)],
+    )  # fmt: skip
+    with kg.write_graph(ids.release_iri("r1")) as writer:
+        writer.add_statements(release_triples(release))
+    for n, triples in enumerate(
+        [
+            approval_triples(
+                ids.release_iri("r1") + "/approval/1", "r1", "alice", now, override=False, note=None
+            ),
+            serving_change_triples(
+                ids.release_iri("r1") + "/promotion/1",
+                "promotion",
+                "r1",
+                "bob",
+                now,
+                replaced=None,
+                note=None,
+            ),
+        ]  # fmt: skip
+    ):
+        with kg.write_graph(f"{ids.release_iri('r1')}/change/{n}") as writer:
+            writer.add_statements(triples)
 
 
 def _agreement_runs(home: Path) -> int:
@@ -117,6 +155,12 @@ def test_every_monitor_table_is_exported(built: tuple[Path, Path, list[str]]) ->
     ].round(9).tolist()
     coverage = pd.read_parquet(export / "coverage.parquet")
     assert coverage.loc[0, "largest_uncovered"].startswith("Harbourline Insurance")
+    releases = pd.read_parquet(export / "releases.parquet")
+    assert releases.loc[0, "release"] == "r1" and releases.loc[0, "approved_by"] == "alice"
+    assert releases.loc[0, "promoted"] == 1 and releases.loc[0, "rolled_back"] == 0
+    stale = pd.read_parquet(export / "stale.parquet")
+    assert list(stale["dataset"]) == [DATASET] and stale.loc[0, "version"] == "2026.11"
+    assert 0 <= stale.loc[0, "stale_share"] <= 1
     alerts = pd.read_parquet(export / "alerts.parquet")
     assert set(alerts["monitor"]) == {"agreement"} and "note" in alerts.columns
 
@@ -158,7 +202,10 @@ def test_the_dashboard_renders_in_headless_chromium(
         timeout=120,
         text=True,
     ).stdout
-    for table in ("alerts-table", "versions-table", "coverage-table", "testset-table"):
+    for table in (
+        "alerts-table", "versions-table", "coverage-table", "testset-table", "releases-table",
+    ):  # fmt: skip
         assert f'id="{table}"' in dom
     assert "Krippendorff" in dom and "drift between versions" in dom and "<svg" in dom
     assert "Harbourline Insurance, topic=home_insurance" in dom
+    assert "alice" in dom and f'id="stale-{DATASET}"' in dom and "stale share now" in dom
