@@ -249,7 +249,8 @@ def _gate_value(output: str) -> float | None:
 
 def _release_story(tour: Tour, golden: Path) -> None:
     """v1 released, approved and served; v2 caught by a no-regression gate; its approval
-    refused, then overridden; v2 promoted, rolled back; what went stale."""
+    refused, then overridden; v2 promoted, rolled back; what went stale; what the
+    synthetic samples do not cover; the dashboard of it all."""
     dataset = ["--dataset", "northwind-support"]
     v1 = tour.run(
         Step(
@@ -339,6 +340,18 @@ def _release_story(tour: Tour, golden: Path) -> None:
             ["lineage", "stale", *dataset],
         )
     )
+    tour.run(
+        Step(
+            "31. Coverage: the real passages and golden queries no synthetic sample is near",
+            ["coverage", *dataset, "--golden", str(golden)],
+        )
+    )
+    tour.run(
+        Step(
+            "32. The dashboard: releases, stale share, coverage, quality monitors, alerts",
+            ["report", "--dashboard"],
+        )
+    )
 
 
 def _provenance_query(external_id: str) -> str:
@@ -366,6 +379,9 @@ def _summary(tour: Tour, run_ids: Sequence[str]) -> None:
     if run_ids:
         console.print(f"eval runs:    {', '.join(run_ids)} (in {home / 'runs'})", highlight=False)
         console.print(f"report:       {home / 'reports'}", highlight=False)
+    dashboard = tour.settings.reports_dir / "dashboard.html"
+    if dashboard.is_file():
+        console.print(f"dashboard:    {dashboard}", highlight=False)
     if tour.failed:
         console.print(f"[red]{len(tour.failed)} step(s) did not go as expected.")
     else:

@@ -19,6 +19,9 @@ def test_quickstart_runs_every_step_as_expected(tmp_path: Path) -> None:
     assert "Every step went as expected" in result.output
     assert "origin=real" in result.output  # the eval slices are shown
     assert list((home / "reports").rglob("report.html"))
+    assert "31. Coverage" in result.output and "dashboard:" in result.output
+    dashboard = home / "reports" / "dashboard.html"
+    assert 'id="releases-table"' in dashboard.read_text(encoding="utf-8")
     # a second run starts afresh and goes as well
     again = CliRunner().invoke(app, ["--home", str(home), "quickstart", "--no-eval"])
     assert again.exit_code == 0, again.output[-3000:]
