@@ -118,6 +118,10 @@ def create_app(settings: Settings) -> FastAPI:
             {"error": type(exc).__name__, "message": str(exc)}, status_code=_status(exc)
         )
 
+    from provrag.explorer import mount_explorer
+
+    mount_explorer(app)  # the provenance explorer page at /explorer/ (/ redirects there)
+
     @app.get("/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "store": session.kg.store.kind, "home": str(settings.home)}

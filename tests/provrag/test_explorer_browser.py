@@ -1,0 +1,132 @@
+"""The explorer page end to end: a real ``provrag serve`` on the example data, driven
+in headless Chromium over the DevTools protocol (search, open a trace, SPARQL)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.provrag.cdp import open_page
+
+ROOT = Path(__file__).resolve().parents[2]
+KB = ROOT / "provrag" / "example_data" / "kb_v1.jsonl"
+
+pytestmark = [pytest.mark.slow, pytest.mark.model]  # ingest embeds the example data
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _provrag(home: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "provrag.cli", "--home", str(home), *args]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of ``provrag serve`` on a home holding the example kb_v1."""
+    home = tmp_path_factory.mktemp("explorer") / "home"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        _provrag(home, "ingest", str(KB), "--json"), check=True, env=env,
+        capture_output=True, timeout=600,
+    )  # fmt: skip
+    port = _free_port()
+    log = (home.parent / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        _provrag(home, "serve", "--host", "127.0.0.1", "--port", str(port)),
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                log_text = (home.parent / "serve.log").read_text()
+                raise RuntimeError(f"provrag serve exited: {log_text}")
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("provrag serve did not answer /health within 120 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_search_trace_and_screenshot(server: str, chromium: str, tmp_path: Path) -> None:
+    with open_page(chromium, tmp_path / "profile", f"{server}/") as page:
+        page.send("Page.enable")
+        page.wait_for("document.getElementById('search-form') !== null")
+        page.evaluate(
+            "document.getElementById('q').value = 'I lost my card abroad';"
+            "document.getElementById('search-form').requestSubmit(); true"
+        )
+        hits = page.wait_for("document.querySelectorAll('#hits .hit').length")
+        assert hits == 10
+        badges = page.evaluate(
+            "[...document.querySelectorAll('#hits .badge')].map(b => b.textContent)"
+        )
+        assert "real" in badges and "expert-labelled" in badges
+        assert page.evaluate("document.querySelector('#hits .why li').textContent").startswith(
+            "found by "
+        )
+        first = page.evaluate("document.querySelector('#hits .hit').dataset.id")
+        page.evaluate("document.querySelector('#hits .hit').click(); true")
+        page.wait_for(f"document.body.dataset.traced === {first!r}")
+        kinds = page.evaluate(
+            "[...document.querySelectorAll('#trace-graph g.node')].map(n => n.dataset.kind)"
+        )
+        edges = page.evaluate("document.querySelectorAll('#trace-graph path.edge').length")
+        # sample -> labels -> annotations -> agents/guidelines, dataset version, batch -> file
+        assert {"sample", "label", "annotation", "agent", "guideline", "dataset_version",
+                "ingest_batch", "source_file"} <= set(kinds)  # fmt: skip
+        assert kinds[0] == "sample" and edges >= len(kinds) - 1  # the root, then its lineage
+        shot = page.screenshot(tmp_path / "explorer-trace.png")
+        print(f"explorer screenshot: {shot}")
+        assert shot.stat().st_size > 10_000
+
+        page.evaluate("document.getElementById('tab-sparql').click(); true")
+        page.evaluate(
+            "document.getElementById('sparql-query').value = "
+            "'SELECT (COUNT(?s) AS ?n) WHERE { ?s a pr:Sample }';"
+            "document.getElementById('sparql-form').requestSubmit(); true"
+        )
+        count = page.wait_for("document.querySelector('#sparql-table tbody td')?.textContent")
+        assert count == "321"
+        print(f"explorer SPARQL screenshot: {page.screenshot(tmp_path / 'explorer-sparql.png')}")
+
+
+def test_page_sends_the_token_it_was_given(server: str, chromium: str, tmp_path: Path) -> None:
+    """With a token entered, API calls carry ``Authorization: Bearer <token>``."""
+    with open_page(chromium, tmp_path / "profile", f"{server}/explorer/") as page:
+        page.send("Network.enable")
+        page.wait_for("document.getElementById('token-form') !== null")
+        page.evaluate(
+            "document.getElementById('token').value = 'tok-123';"
+            "document.getElementById('token-form').requestSubmit();"
+            "document.getElementById('q').value = 'fees';"
+            "document.getElementById('search-form').requestSubmit(); true"
+        )
+        page.wait_for("document.querySelectorAll('#hits .hit').length")
+        assert page.evaluate("sessionStorage.getItem('provrag-token')") == "tok-123"
+        assert "Bearer tok-123" in page.network_authorizations()
