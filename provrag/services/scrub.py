@@ -161,12 +161,12 @@ def _scrubbed_rdf(path: Path, needles: Sequence[str]) -> bytes | None:
 
     def holds(term: object) -> bool:
         if isinstance(term, ox.NamedNode):
-            value = unquote(term.value)
+            values = (term.value, unquote(term.value))
         elif isinstance(term, ox.Literal):
-            value = term.value
+            values = (term.value,)
         else:
             return False
-        return any(n in value for n in needles)
+        return any(n in v for n in needles for v in values)
 
     try:
         statements = list(ox.parse(path=str(path), format=fmt))
