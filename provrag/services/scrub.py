@@ -160,6 +160,7 @@ def _scrubbed_rdf(path: Path, needles: Sequence[str]) -> bytes | None:
     fmt = getattr(ox.RdfFormat, name)
 
     def holds(term: object) -> bool:
+        values: tuple[str, ...]
         if isinstance(term, ox.NamedNode):
             values = (term.value, unquote(term.value))
         elif isinstance(term, ox.Literal):
