@@ -6,7 +6,8 @@ Each endpoint parses its request, calls the same service as the CLI command
 of the process, and answers with the service result's JSON. One process owns the
 embedded store (RocksDB allows one writer): the services serialise writes with
 the session's write lock; reads run concurrently. Start it with
-``provrag serve --host 127.0.0.1 --port 8765``.
+``provrag serve --host 127.0.0.1 --port 8765``. ``GET /`` is the provenance explorer
+page (:mod:`provrag.explorer`).
 
 Errors: a bad parameter or option is 400, an unknown id 404, a bad upload 422,
 any other provrag error 500; the body is ``{"error": <class>, "message": ...}``.

@@ -14,7 +14,8 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8765,
 ) -> None:
-    """Serve POST /ingest, GET|POST /sparql, GET /search, GET /trace/{id} over HTTP."""
+    """Serve POST /ingest, GET|POST /sparql, GET /search, GET /trace/{id} over HTTP, and the
+    provenance explorer page at / (open it in a browser)."""
     import uvicorn
 
     from provrag.server import create_app
