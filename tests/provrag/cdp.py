@@ -59,7 +59,7 @@ class Page:
             raise RuntimeError(f"{expression!r} threw: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def wait_for(self, expression: str, timeout: float = 60.0) -> Any:
+    def wait_for(self, expression: str, timeout: float = 180.0) -> Any:
         """Poll ``expression`` until it is truthy; its value."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

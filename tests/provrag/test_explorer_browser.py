@@ -21,6 +21,11 @@ KB = ROOT / "provrag" / "example_data" / "kb_v1.jsonl"
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]  # ingest embeds the example data
 
+HITS = "document.querySelectorAll('#hits .hit').length"
+STATUS = "document.getElementById('search-status').textContent"
+#: the search answered: hits listed, or an error shown
+SEARCH_DONE = f"{HITS} > 0 || document.getElementById('search-status').classList.contains('error')"
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -81,8 +86,8 @@ def test_search_trace_and_screenshot(server: str, chromium: str, tmp_path: Path)
             "document.getElementById('q').value = 'I lost my card abroad';"
             "document.getElementById('search-form').requestSubmit(); true"
         )
-        hits = page.wait_for("document.querySelectorAll('#hits .hit').length")
-        assert hits == 10
+        page.wait_for(SEARCH_DONE, timeout=180)
+        assert page.evaluate(HITS) == 10, page.evaluate(STATUS)
         badges = page.evaluate(
             "[...document.querySelectorAll('#hits .badge')].map(b => b.textContent)"
         )
@@ -127,6 +132,7 @@ def test_page_sends_the_token_it_was_given(server: str, chromium: str, tmp_path:
             "document.getElementById('q').value = 'fees';"
             "document.getElementById('search-form').requestSubmit(); true"
         )
-        page.wait_for("document.querySelectorAll('#hits .hit').length")
+        page.wait_for(SEARCH_DONE, timeout=180)
+        assert page.evaluate(HITS) > 0, page.evaluate(STATUS)
         assert page.evaluate("sessionStorage.getItem('provrag-token')") == "tok-123"
         assert "Bearer tok-123" in page.network_authorizations()
