@@ -87,6 +87,12 @@ CONFIG_TEMPLATE = """\
 # min_slice_queries = 5
 # bootstrap_samples = 1000
 # seed = 13
+
+# How long each dataset keeps its samples after ingest (units s, m, h, d, w, y);
+# `provrag retention apply` invalidates the current samples past it. Quote a name
+# that is not a bare word: "support-kb" = "365d"
+# [retention]
+# support = "365d"
 """
 
 
