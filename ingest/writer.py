@@ -20,6 +20,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from ingest.titles import with_titles
 from ingest.validate import ValidRecord
 from kg import ids, mapping
 from kg.graph import GraphWriter, KnowledgeGraph
@@ -27,6 +28,7 @@ from kg.queries.nodes import described_nodes
 
 if TYPE_CHECKING:
     from ingest.ner import EntityExtractor
+    from kg.model import SampleRecord
 
 
 @dataclass(slots=True)
@@ -112,7 +114,7 @@ class BatchWriter:
             shared.first(ids.dataset_iri(name))
             shared.first(ids.dataset_version_iri(name, version))
             stmts.extend(mapping.dataset_version_triples(name, version))
-        spans = self._mentions([w.rec.record.text for w in writes])
+        spans = self._mentions([w.rec.record for w in writes])
         batch = self.batch_iri
         logicals: set[str] = set()
         for i, w in enumerate(writes):
@@ -160,10 +162,13 @@ class BatchWriter:
                 new.append((name, version))
         return new
 
-    def _mentions(self, texts: list[str]) -> list[list[mapping.MentionSpan]] | None:
-        if self.extractor is None or not texts:
+    def _mentions(self, records: list[SampleRecord]) -> list[list[mapping.MentionSpan]] | None:
+        """The extractor's mentions of each record's text, plus its title's
+        (:mod:`ingest.titles`); None without an extractor."""
+        if self.extractor is None or not records:
             return None
-        return self.extractor.extract(texts)
+        texts = [r.text for r in records]
+        return with_titles(self.extractor.extract(texts), texts, [r.metadata for r in records])
 
     def _add(self, stmts: list[str]) -> None:
         if not stmts:

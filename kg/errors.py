@@ -36,6 +36,15 @@ class QueryError(KGError):
     """A SPARQL query is malformed or not allowed (e.g. an update where reads only are)."""
 
 
+class QueryTimeoutError(KGError):
+    """A query ran past its time budget (``deadline`` of :meth:`kg.graph.KnowledgeGraph.query`)."""
+
+    def __init__(self, message: str, timeout_s: float | None = None) -> None:
+        super().__init__(message)
+        #: the budget it ran past, in seconds (None: not known to the raiser)
+        self.timeout_s = timeout_s
+
+
 class NotFoundError(KGError):
     """No sample, answer or run has the given id."""
 

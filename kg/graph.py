@@ -15,7 +15,7 @@ same batch can simply be run again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -124,14 +124,44 @@ class KnowledgeGraph:
         hidden = {g for g, s in status.items() if s == "open"}
         return [g for g in self.store.named_graphs() if g not in hidden]
 
-    def query(self, sparql: str, *, read_only: bool = True) -> QueryResult:
-        """Run a query with provrag's prefixes predeclared, over committed data only."""
+    def query(
+        self,
+        sparql: str,
+        *,
+        read_only: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+        deadline: float | None = None,
+    ) -> QueryResult:
+        """Run a query with provrag's prefixes predeclared, over committed data only.
+
+        ``default_graphs`` / ``named_graphs`` (the SPARQL 1.1 Protocol's
+        ``default-graph-uri`` / ``named-graph-uri``): the dataset of the query, of
+        committed graphs only; when either is given, the other defaults to none.
+        ``max_rows`` and ``deadline``: see :meth:`kg.store.base.GraphStore.query`.
+        """
         if read_only and not is_read_only(sparql):
             raise QueryError(
                 "this endpoint is read-only: use SELECT, ASK, CONSTRUCT or DESCRIBE "
                 "(writes go through ingest, delete and import)"
             )
-        return self.store.query(sparql_prologue() + sparql, default_graphs=self._visible_graphs())
+        text = sparql_prologue() + sparql
+        visible = self._visible_graphs()
+        bounds: dict[str, Any] = {}
+        if max_rows is not None:
+            bounds["max_rows"] = max_rows
+        if deadline is not None:
+            bounds["deadline"] = deadline
+        if default_graphs is None and named_graphs is None:
+            return self.store.query(text, default_graphs=visible, **bounds)
+        shown = None if visible is None else set(visible)
+        return self.store.query(
+            text,
+            default_graphs=[g for g in default_graphs or () if shown is None or g in shown],
+            named_graphs=[g for g in named_graphs or () if shown is None or g in shown],
+            **bounds,
+        )
 
     def select(self, sparql: str) -> list[dict[str, Any]]:
         """SELECT rows as dicts of Python values."""

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import orjson
 
 from kg.terms import ID_NS
+from kg.typing import TITLE_ENTITY_TYPE
 
 #: characters ``seg`` leaves as they are (RFC 3986 unreserved)
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
@@ -128,7 +129,11 @@ def entity_iri(entity_type: str, normalized_name: str) -> str:
     return f"{ID_NS}entity/{seg(entity_type)}/{seg(normalized_name)}"
 
 
-def mention_iri(sample: str, start: int, end: int) -> str:
+def mention_iri(sample: str, start: int, end: int, entity_type: str = "") -> str:
+    """A mention of ``sample``: by its offsets, or ``/mention/title`` for the sample's
+    title (:data:`kg.typing.TITLE_ENTITY_TYPE`), whose offsets an NER span may share."""
+    if entity_type == TITLE_ENTITY_TYPE:
+        return f"{sample}/mention/title"
     return f"{sample}/mention/{start}-{end}"
 
 

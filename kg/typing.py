@@ -66,6 +66,11 @@ ON_MISSING_MODEL: tuple[OnMissingModel, ...] = get_args(OnMissingModel)
 ExtractorKind = Literal["ner", "noun_chunks", "gazetteer"]
 EXTRACTOR_KINDS: tuple[ExtractorKind, ...] = get_args(ExtractorKind)
 
+#: entity type of a sample's title (``metadata.title``): the entity the sample is
+#: *about*, written at ingest beside the extractor's mentions. Entity PageRank
+#: speaks only for a query that names one (``retrieval.ppr_gate_subject``).
+TITLE_ENTITY_TYPE = "TITLE"
+
 #: spaCy (OntoNotes) entity types the ``ner`` extractor keeps by default: names of
 #: things. Numbers, dates, ordinals, money, percent, quantity, time and cardinals
 #: are not entities of the graph (they would join unrelated passages).

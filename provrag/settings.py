@@ -45,6 +45,18 @@ class EvalSettings(BaseModel):
     seed: int = 13
 
 
+class ServerSettings(BaseModel):
+    """``[server]``: limits of ``provrag serve`` (``PROVRAG_SERVER__SPARQL_TIMEOUT_S=...``)."""
+
+    #: a query at /sparql still running after this many seconds is answered 503
+    sparql_timeout_s: float = Field(default=30.0, gt=0)
+    #: at most this many solutions or triples per /sparql answer (the rest is cut off
+    #: and the answer says so in its ``X-Provrag-Truncated`` header)
+    sparql_max_rows: int = Field(default=100_000, ge=1)
+    #: ingest jobs kept for ``GET /jobs/{id}`` (the oldest finished ones go first)
+    jobs_kept: int = Field(default=100, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROVRAG_", env_nested_delimiter="__", extra="ignore"
@@ -101,6 +113,7 @@ class Settings(BaseSettings):
     #: the retriever's configuration, handed to the retrieval layer as is
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     #: how long each dataset keeps its samples after ingest, e.g. {"support-kb": "365d"}
     #: (``[retention]`` in provrag.toml); ``provrag retention apply`` invalidates the
     #: current samples past it

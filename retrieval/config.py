@@ -86,8 +86,10 @@ class RetrieverConfig(BaseModel):
     #: passage-entity graph, gated), "expand" (add entity matches below the fused
     #: hits, never reordering them) or "off" (enriched ranks as hybrid)
     graph_ranking: GraphRanking = "ppr"
-    #: synonym edges between entities whose name embeddings are close
-    synonyms: bool = True
+    #: synonym edges between entities whose name embeddings are close; off: on
+    #: MuSiQue (development) they lowered R@5 by 0.035 through the real path
+    #: (scripts/compare_retrievers.py), and they cost a name-vector search per entity
+    synonyms: bool = False
     #: cosine at or above which two entity names are synonyms, and how many per entity
     synonym_threshold: float = Field(default=0.8, ge=-1.0, le=1.0)
     synonym_k: int = Field(default=5, ge=0)
@@ -103,6 +105,12 @@ class RetrieverConfig(BaseModel):
     #: weight of the dense top ``candidate_depth`` passages as seeds, times their
     #: min-max-normalised dense score
     ppr_passage_weight: float = Field(default=0.01, ge=0.0)
-    #: the graph speaks only when PageRank's top passage is within the fused
-    #: (hybrid) ranking's top ``ppr_gate_top`` (chosen on SciFact train; 0: no gate)
-    ppr_gate_top: int = Field(default=2, ge=0)
+    #: the graph speaks only when the query names a sample's subject: an entity that
+    #: is some sample's title (``metadata.title``, entity type TITLE). Chosen on the
+    #: development sets: on SciFact train, PageRank seeded by NER entities alone lowers
+    #: nDCG@10 for most queries; on MuSiQue, a query naming a title is where it helps
+    #: (scripts/compare_retrievers.py). Off: any linked entity lets it speak
+    ppr_gate_subject: bool = True
+    #: and, when > 0, only when PageRank's top passage is within the fused (hybrid)
+    #: ranking's top ``ppr_gate_top`` (0: no agreement gate)
+    ppr_gate_top: int = Field(default=0, ge=0)

@@ -18,9 +18,12 @@ HippoRAG 2's design without an LLM (``scripts/graph_research.py`` chose it):
   through a hidden sample. A seed sample without mentions has no edge: it keeps
   its seed mass (scaled as power iteration would), so it still ranks;
 - a derived sample's score counts for its answerable source (best wins);
-- the gate: the ranking is used only when the query links an entity and its top
-  sample is within the fused ranking's top ``ppr_gate_top``
-  (:func:`gate`); otherwise the fused ranking stands.
+- the gate (:func:`gate`): the ranking is used only when the query links an
+  entity, names a sample's subject (its title, ``ppr_gate_subject``) and, with
+  ``ppr_gate_top``, PageRank's top sample is within the fused top
+  ``ppr_gate_top``; otherwise the fused ranking stands;
+- entities of one normalised name under several types (a passage's TITLE and
+  another passage's ORG of that name) are one node (:func:`name_representatives`).
 
 The graph (transition, name index) is cached per graph state; name vectors are
 kept by name across states, so a refresh embeds only new names.
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kg.typing import TITLE_ENTITY_TYPE
 from retrieval import ppr
 from retrieval.config import RetrieverConfig
 from retrieval.derivation import DerivationMap
@@ -63,6 +67,11 @@ class PageRankGraph:
     names: NameIndex | None
     #: synonym edges between entity positions: ``(src, dst, cosine)``
     synonyms: tuple[np.ndarray, np.ndarray, np.ndarray] = field(default_factory=lambda: _no_edges())
+    #: entity position -> the position whose node stands for its name (one node per
+    #: normalised name: a passage's TITLE and another's ORG of that name are one)
+    rep: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: samples mentioning each name node (by representative position)
+    node_df: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_samples(self) -> int:
@@ -88,9 +97,15 @@ def build_pagerank_graph(
     entities are embedded, added to the name index and searched for synonyms.
     """
     n_s, n_e = entities.n_samples, entities.n_entities
-    src = [np.repeat(np.arange(n_s, dtype=np.int64), np.diff(entities.smp_ptr))]
-    dst = [n_s + entities.smp_entities.astype(np.int64)]
-    weights = [np.ones(len(src[0]))]
+    rep = name_representatives(entities.norms)
+    s_m = np.repeat(np.arange(n_s, dtype=np.int64), np.diff(entities.smp_ptr))
+    e_m = rep[entities.smp_entities.astype(np.int64)] if n_e else np.zeros(0, np.int64)
+    key = np.unique(s_m * max(n_e, 1) + e_m)  # one edge per (sample, name node)
+    s_m, e_m = key // max(n_e, 1), key % max(n_e, 1)
+    node_df = np.bincount(e_m, minlength=n_e).astype(np.float64)
+    src = [s_m]
+    dst = [n_s + e_m]
+    weights = [np.ones(len(s_m))]
     names: NameIndex | None = None
     syn = _no_edges()
     if embed is not None and n_e and (config.synonyms or config.link_k > 0):
@@ -123,13 +138,24 @@ def build_pagerank_graph(
                     np.concatenate([syn[2], w]),
                 )
     if config.synonyms and len(syn[0]):
-        src.append(n_s + syn[0])
-        dst.append(n_s + syn[1])
-        weights.append(syn[2])
+        a, b = rep[syn[0]], rep[syn[1]]
+        keep = a != b
+        src.append(n_s + a[keep])
+        dst.append(n_s + b[keep])
+        weights.append(syn[2][keep])
     transition = ppr.build_transition(
         n_s + n_e, np.concatenate(src), np.concatenate(dst), np.concatenate(weights)
     )
-    return PageRankGraph(entities, transition, names, syn)
+    return PageRankGraph(entities, transition, names, syn, rep, node_df)
+
+
+def name_representatives(norms: Sequence[str]) -> np.ndarray:
+    """Entity position -> the first position of its normalised name (itself when
+    unnamed): the node that stands for every entity of that name."""
+    first: dict[str, int] = {}
+    return np.fromiter(
+        (first.setdefault(n, i) if n else i for i, n in enumerate(norms)), np.int64, len(norms)
+    )
 
 
 @dataclass
@@ -145,6 +171,8 @@ class PageRankHits:
     #: push scores by node, to explain paths
     node_scores: np.ndarray | None = None
     blocked: np.ndarray | None = None
+    #: seeded entities the query names exactly that are a sample's subject (title)
+    subjects: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -159,11 +187,28 @@ class GraphDecision:
     linked: int = 0
 
 
-def gate(linked: int, ppr_top: int | None, fused_ids: Sequence[int], top: int) -> GraphDecision:
-    """The graph speaks only when the query links an entity and PageRank's top sample
-    is within the fused ranking's first ``top`` (0: always, once an entity links)."""
+def gate(
+    linked: int,
+    ppr_top: int | None,
+    fused_ids: Sequence[int],
+    top: int,
+    *,
+    subjects: int = 0,
+    need_subject: bool = False,
+) -> GraphDecision:
+    """Whether PageRank's ranking replaces the fused one for a query.
+
+    The graph speaks only when the query links an entity, and, with
+    ``need_subject``, names the subject of some sample (``subjects``: linked title
+    entities, :data:`kg.typing.TITLE_ENTITY_TYPE`), and, with ``top > 0``,
+    PageRank's top sample is within the fused ranking's first ``top``.
+    """
     if linked == 0:
         return GraphDecision(False, "no query entity linked to the graph: fused ranking", 0)
+    if need_subject and subjects == 0:
+        return GraphDecision(
+            False, "the query names no sample's subject (title entity): fused ranking", linked
+        )
     if ppr_top is None:
         return GraphDecision(False, "PageRank reached no allowed passage: fused ranking", linked)
     if top > 0:
@@ -243,17 +288,32 @@ class EntityPageRank:
         answerable: AllowedSet,
         derivations: DerivationMap | None,
     ) -> PageRankHits:
-        """PageRank's ranking of the answerable samples for a query (no gate applied)."""
+        """PageRank's ranking of the answerable samples for a query (no gate applied).
+
+        With ``ppr_gate_subject``, a query that names no subject (title) entity
+        gets no ranking (its seeds and ``subjects == 0`` only): the gate would keep
+        the fused ranking, so the push is not run at all.
+        """
         cfg = self.config
         g = self.graph(entities)
         found = self.link(g, linked) if linked else {}
         if not found:
             return PageRankHits(np.zeros(0, np.int64), np.zeros(0))
         n_s = g.n_samples
-        ent = np.fromiter(found, dtype=np.int64, count=len(found))
-        conf = np.fromiter(found.values(), dtype=np.float64, count=len(found))
-        spec = ppr.specificity(entities.df[ent]) if cfg.specificity else np.ones(len(ent))
+        by_node: dict[int, float] = {}
+        for e, c in found.items():  # one seed per name node, its best link
+            r = int(g.rep[e])
+            by_node[r] = max(by_node.get(r, 0.0), c)
+        ent = np.fromiter(by_node, dtype=np.int64, count=len(by_node))
+        conf = np.fromiter(by_node.values(), dtype=np.float64, count=len(by_node))
+        spec = ppr.specificity(g.node_df[ent]) if cfg.specificity else np.ones(len(ent))
         ew = spec * conf
+        seeds = {int(e): float(w) for e, w in zip(ent, ew, strict=True)}
+        subjects = sum(
+            1 for e, c in found.items() if c >= 1.0 and entities.types[e] == TITLE_ENTITY_TYPE
+        )
+        if cfg.ppr_gate_subject and subjects == 0:
+            return PageRankHits(np.zeros(0, np.int64), np.zeros(0), seeds=seeds)
         p_ids = np.zeros(0, np.int64) if dense is None else dense.ids[: cfg.candidate_depth]
         p_scores = np.zeros(0) if dense is None else dense.scores[: cfg.candidate_depth]
         p_w = cfg.ppr_passage_weight * ppr.minmax(p_scores)
@@ -282,9 +342,10 @@ class EntityPageRank:
         return PageRankHits(
             ids[top],
             vals[top],
-            seeds={int(e): float(w) for e, w in zip(ent, ew, strict=True)},
+            seeds=seeds,
             node_scores=node_scores,
             blocked=blocked,
+            subjects=subjects,
         )
 
     def paths(self, entities: EntityGraph, hits: PageRankHits, ids: Sequence[int]) -> None:

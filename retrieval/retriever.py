@@ -182,6 +182,7 @@ class GraphRetriever:
             "synonym_k": c.synonym_k, "link_k": c.link_k, "link_threshold": c.link_threshold,
             "specificity": c.specificity, "damping": c.ppr_damping, "epsilon": c.ppr_epsilon,
             "passage_weight": c.ppr_passage_weight, "gate_top": c.ppr_gate_top,
+            "gate_subject": c.ppr_gate_subject,
         }  # fmt: skip
 
     # ---------------------------------------------------------------- channels
@@ -405,7 +406,10 @@ class GraphRetriever:
         )
         n_linked = len(ranked.seeds)
         top = int(ranked.ids[0]) if len(ranked) else None
-        decision = gate(n_linked, top, [f.id for f in fused], self.config.ppr_gate_top)
+        decision = gate(
+            n_linked, top, [f.id for f in fused], self.config.ppr_gate_top,
+            subjects=ranked.subjects, need_subject=self.config.ppr_gate_subject,
+        )  # fmt: skip
         out = ranked_fused(fused, ranked) if decision.spoke else annotated(fused, ranked)
         self.pagerank.paths(entities, ranked, [f.id for f in out[: k + 5]])
         hits.paths.update(ranked.paths)

@@ -94,8 +94,10 @@ ROWS: list[Row] = [
     # the mechanisms of the PageRank retriever, one left out per row
     Row("enriched - derivation mapping", "enriched", {"derivation": False}, "ablations"),
     Row("enriched - PageRank", "enriched", {"graph_ranking": "off"}, "ablations"),
-    Row("enriched - synonym edges", "enriched", {"synonyms": False}, "ablations"),
+    Row("enriched + synonym edges", "enriched", {"synonyms": True}, "ablations"),
     Row("enriched - specificity", "enriched", {"specificity": False}, "ablations"),
+    Row("enriched - subject gate", "enriched", {"ppr_gate_subject": False}, "ablations"),
+    Row("enriched + agreement gate 2", "enriched", {"ppr_gate_top": 2}, "ablations"),
     # probes of the graph channel of fusion
     Row("dense+graph", "enriched", {"weights": {"lexical": 0.0}}, "diagnostics"),
     Row("enriched 2-hop", "enriched", {"graph_hops": 2}, "diagnostics"),

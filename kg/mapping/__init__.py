@@ -450,7 +450,7 @@ def mention_triples(
     for m in spans:
         ent_iri = ids.entity_iri(m.entity_type, m.normalized)
         ent = iri(ent_iri)
-        mn = iri(ids.mention_iri(sample, m.start, m.end))
+        mn = iri(ids.mention_iri(sample, m.start, m.end, m.entity_type))
         out += [
             f"{s} {pr('mentions')} {ent}",
             f"{s} {pr('hasMention')} {mn}",

@@ -63,11 +63,23 @@ class GraphStore(Protocol):
         """
         ...
 
-    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+        deadline: float | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
         ``default_graphs=None``: the default graph is the union of all graphs.
-        Otherwise it is the union of the named graphs listed.
+        Otherwise it is the union of the named graphs listed. ``named_graphs``: the
+        graphs ``GRAPH`` patterns may reach (None: ``default_graphs`` when given,
+        else every graph). ``max_rows``: stop after that many solutions or triples.
+        ``deadline`` (a :func:`time.monotonic` instant): raise
+        :class:`~kg.errors.QueryTimeoutError` when the answer is still being read then.
         """
         ...
 

@@ -6,14 +6,15 @@ import contextlib
 import gc
 import io
 import shutil
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError, StoreLockedError
-from kg.store.base import QueryResult, SelectResult
+from kg.errors import QueryError, QueryTimeoutError, StoreError, StoreLockedError
+from kg.store.base import QueryResult, SelectResult, Term
 from kg.typing import RdfFormatName
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -22,24 +23,56 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
 }
+#: how many solutions are read between two looks at the clock
+_DEADLINE_EVERY = 256
 
 
-def to_result(raw: object) -> QueryResult:
-    """Turn a pyoxigraph query result into a backend-neutral :data:`QueryResult`."""
+def _check_deadline(deadline: float | None, read: int) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeoutError(
+            f"the query ran past its time budget after {read} result(s); narrow it "
+            "(a LIMIT, more specific patterns) or raise the timeout"
+        )
+
+
+def to_result(
+    raw: object, *, max_rows: int | None = None, deadline: float | None = None
+) -> QueryResult:
+    """Turn a pyoxigraph query result into a backend-neutral :data:`QueryResult`.
+
+    Reads at most ``max_rows`` solutions or triples; raises
+    :class:`~kg.errors.QueryTimeoutError` when ``deadline`` (monotonic) passes
+    while they are read.
+    """
+    _check_deadline(deadline, 0)
     if isinstance(raw, ox.QueryBoolean):
         return bool(raw)
+    limit = max_rows if max_rows is not None else -1
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
-        rows = []
+        rows: list[dict[str, Term]] = []
         for sol in raw:
+            if len(rows) == limit:
+                break
             row = {}
             for v in variables:
                 term = sol[v]
                 if term is not None:
                     row[v] = term
             rows.append(row)
+            if not len(rows) % _DEADLINE_EVERY:
+                _check_deadline(deadline, len(rows))
+        _check_deadline(deadline, len(rows))
         return SelectResult(variables, rows)
-    return list(raw)  # type: ignore[call-overload]
+    triples: list[ox.Triple] = []
+    for triple in raw:  # type: ignore[attr-defined]
+        if len(triples) == limit:
+            break
+        triples.append(triple)
+        if not len(triples) % _DEADLINE_EVERY:
+            _check_deadline(deadline, len(triples))
+    _check_deadline(deadline, len(triples))
+    return triples
 
 
 class OxigraphStore:
@@ -112,18 +145,30 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"writing N-Quads failed: {exc}") from exc
 
-    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+        deadline: float | None = None,
+    ) -> QueryResult:
         try:
-            if default_graphs is None:
+            if default_graphs is None and named_graphs is None:
                 raw = self._s.query(sparql, use_default_graph_as_union=True)
             else:
-                # the same list bounds GRAPH patterns, so an open graph never leaks
-                named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in default_graphs]
-                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*named]
+                # the same list bounds GRAPH patterns unless named_graphs says otherwise,
+                # so an open graph never leaks
+                default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                    ox.NamedNode(g) for g in default_graphs or ()
+                ]
+                reachable = named_graphs if named_graphs is not None else default_graphs or ()
+                named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in reachable]
                 raw = self._s.query(
                     sparql, default_graph=default or [ox.DefaultGraph()], named_graphs=named
                 )
-            return to_result(raw)
+            return to_result(raw, max_rows=max_rows, deadline=deadline)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:

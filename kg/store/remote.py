@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import io
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import httpx
 import pyoxigraph as ox
 
-from kg.errors import QueryError, RemoteStoreError, StoreError
+from kg.errors import QueryError, QueryTimeoutError, RemoteStoreError, StoreError
 from kg.store.base import QueryResult, SelectResult
 from kg.store.embedded import FORMATS, to_result
 from kg.typing import RdfFormatName
@@ -208,21 +209,40 @@ class RemoteSparqlStore:
         return result
 
     # --------------------------------------------------------------- protocol
-    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+        deadline: float | None = None,
+    ) -> QueryResult:
         params: list[tuple[str, str]] = []
-        if default_graphs is None:
+        if default_graphs is None and named_graphs is None:
             if self.union_default_graph_param:
                 params.append(("union-default-graph", ""))
             else:
                 graphs = self.named_graphs()
                 params += [("default-graph-uri", g) for g in graphs]
                 params += [("named-graph-uri", g) for g in graphs]
-        elif default_graphs:
-            # The same list bounds GRAPH patterns too, as embedded: a graph left out
-            # (an open batch) must not leak through GRAPH ?g.
-            params += [("default-graph-uri", g) for g in default_graphs]
-            params += [("named-graph-uri", g) for g in default_graphs]
-        return self._query(sparql, params)
+        else:
+            # The same list bounds GRAPH patterns too (unless named_graphs is given),
+            # as embedded: a graph left out (an open batch) must not leak through GRAPH ?g.
+            reachable = named_graphs if named_graphs is not None else default_graphs or ()
+            params += [("default-graph-uri", g) for g in default_graphs or ()]
+            params += [("named-graph-uri", g) for g in reachable]
+        result = self._query(sparql, params)
+        if deadline is not None and time.monotonic() > deadline:
+            raise QueryTimeoutError(
+                f"the query to {self.query_url} ran past its time budget; narrow it "
+                "(a LIMIT, more specific patterns) or raise the timeout"
+            )
+        if max_rows is not None and isinstance(result, SelectResult):
+            return SelectResult(result.variables, result.rows[:max_rows])
+        if max_rows is not None and isinstance(result, list):
+            return result[:max_rows]
+        return result
 
     def update(self, sparql: str) -> None:
         response = self._send(

@@ -69,7 +69,7 @@ CONFIG_TEMPLATE = """\
 # answer_kinds = ["passage"]    # what a search returns (--kind overrides)
 # derivation = true             # a match on a derived sample counts for its source
 # graph_ranking = "ppr"         # ppr | expand | off (what the graph does in enriched)
-# synonyms = true               # synonym edges between close entity names
+# synonyms = false              # synonym edges between close entity names
 # synonym_threshold = 0.8
 # synonym_k = 5
 # link_k = 5                    # nearest entity names linked per query mention
@@ -78,7 +78,8 @@ CONFIG_TEMPLATE = """\
 # ppr_damping = 0.5
 # ppr_epsilon = 1e-5
 # ppr_passage_weight = 0.01
-# ppr_gate_top = 2              # PageRank speaks when its top passage is in the fused top 2
+# ppr_gate_subject = true       # PageRank speaks only for a query naming a title entity
+# ppr_gate_top = 0              # > 0: and only when its top passage is in the fused top N
 # graph_hops = 1                # graph_ranking = "expand" only
 # max_graph_candidates = 200
 
@@ -87,6 +88,11 @@ CONFIG_TEMPLATE = """\
 # min_slice_queries = 5
 # bootstrap_samples = 1000
 # seed = 13
+
+# [server]                       # provrag serve
+# sparql_timeout_s = 30          # a /sparql query past this is answered 503
+# sparql_max_rows = 100000       # answers are cut here (X-Provrag-Truncated: true)
+# jobs_kept = 100                # ingest jobs GET /jobs/{id} remembers
 
 # How long each dataset keeps its samples after ingest (units s, m, h, d, w, y);
 # `provrag retention apply` invalidates the current samples past it. Quote a name

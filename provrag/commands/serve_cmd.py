@@ -14,8 +14,10 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8765,
 ) -> None:
-    """Serve POST /ingest, GET|POST /sparql, GET /search, GET /trace/{id} over HTTP, and the
-    provenance explorer page at / (open it in a browser)."""
+    """Serve the HTTP API: SPARQL 1.1 Protocol at /sparql, /search, /ask, /trace/{id},
+    /samples/{id}, POST /ingest and /jobs/{id}, /eval/runs, /health, /metrics
+    (docs/server.md; OpenAPI at /openapi.json), and the provenance explorer page at /
+    (open it in a browser)."""
     import uvicorn
 
     from provrag.server import create_app

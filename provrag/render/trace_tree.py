@@ -83,3 +83,14 @@ def render_tree(node: TraceNode) -> Tree:
         for child in current.children:
             stack.append((branch.add(node_text(child)), child))
     return tree
+
+
+def tree_text(node: TraceNode, width: int = 120) -> str:
+    """The lineage tree as plain text (no colours), e.g. for ``GET /trace/{id}?format=tree``."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None, force_terminal=False).print(render_tree(node))
+    return out.getvalue()

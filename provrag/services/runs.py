@@ -25,6 +25,22 @@ def list_runs(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     return recorded(kg)
 
 
+def run_detail(kg: KnowledgeGraph, run_id: str) -> dict[str, Any]:
+    """One recorded run as the graph holds it (``GET /eval/runs/{id}``): everything a
+    re-run needs, and every metric value (overall and per slice, with its interval).
+
+    Raises :class:`~evaluation.errors.RunNotFoundError` for an unknown run id.
+    """
+    from dataclasses import asdict
+
+    from evaluation.record import read_run_record
+    from kg.queries.runs import run_metric_values
+
+    record = read_run_record(kg, run_id).model_dump(mode="json")
+    record["metrics"] = [asdict(m) for m in run_metric_values(kg, run_id)]
+    return record
+
+
 def compare(
     settings: Settings,
     run_a: str,

@@ -177,6 +177,13 @@ def bench_retriever(
                 ("dense + graph", "enriched",
                  RetrieverConfig(weights={"dense": 1.0, "lexical": 0.0, "graph": 1.0}), None),
                 ("dense + lexical + graph (PPR)", "enriched", RetrieverConfig(), None),
+                # the bench passages have no titles, so the subject gate keeps PageRank
+                # from running; these rows run it for every query that links an entity
+                ("dense + graph, PPR ungated", "enriched",
+                 RetrieverConfig(weights={"dense": 1.0, "lexical": 0.0, "graph": 1.0},
+                                 ppr_gate_subject=False), None),
+                ("dense + lexical + graph (PPR ungated)", "enriched",
+                 RetrieverConfig(ppr_gate_subject=False), None),
                 ("dense + lexical + graph (expand)", "enriched",
                  RetrieverConfig(graph_ranking="expand"), None),
                 ("dense, 1% filter", "dense", RetrieverConfig(), rare),

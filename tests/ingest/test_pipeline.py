@@ -277,3 +277,16 @@ def test_entities_are_extracted_linked_and_recorded(
     )
     assert len(rows) == 1  # linked to one node, written once
     assert kg.ask(f"ASK {{ <{report.batch}/ner> a pr:EntityExtraction ; pr:nerModel ?m }}")
+
+
+def test_a_records_title_is_a_title_entity_joined_by_name(
+    tmp_path: Path, rule_extractor: EntityExtractor
+) -> None:
+    kg = memory_kg()
+    about = real(1, text="Northwind Bank is a bank.", metadata={"title": "Northwind Bank"})
+    ingest(kg, [write_jsonl(tmp_path / "a.jsonl", [about])], tmp_path, extractor=rule_extractor)
+    rows = kg.select(
+        "SELECT ?t ?m WHERE { ?s pr:mentions ?e ; pr:hasMention ?m . ?m pr:mentionOf ?e . "
+        "?e pr:entityType 'TITLE' ; pr:normalizedName ?t }"
+    )
+    assert [(r["t"], str(r["m"]).rsplit("/", 1)[1]) for r in rows] == [("northwind bank", "title")]

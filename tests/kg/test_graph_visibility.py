@@ -51,6 +51,23 @@ def test_batch_is_invisible_while_open_and_visible_after_commit(store: GraphStor
     assert kg.graph_status(BATCH) == "committed"
 
 
+def test_a_protocol_dataset_never_reaches_an_open_batch(store: GraphStore) -> None:
+    kg = KnowledgeGraph(store)
+    old = f"{EX}batch/0"
+    kg.write_atomic(old, triples("old"))
+    query = f"SELECT ?s WHERE {{ {{ ?s <{EX}p> ?o }} UNION {{ GRAPH ?g {{ ?s <{EX}p> ?o }} }} }}"
+
+    def seen(**dataset: list[str]) -> set[str]:
+        result = kg.query(query, **dataset)  # type: ignore[arg-type]
+        return {r["s"].value for r in result}  # type: ignore[union-attr]
+
+    with kg.write_graph(BATCH) as writer:
+        writer.add(triples("a"))
+        assert seen(default_graphs=[old, BATCH], named_graphs=[BATCH]) == {f"{EX}old"}
+    assert seen(default_graphs=[BATCH]) == {f"{EX}a"}
+    assert seen(named_graphs=[old]) == {f"{EX}old"}
+
+
 def test_statements_from_mapping_land_in_the_batch_graph(store: GraphStore) -> None:
     kg = KnowledgeGraph(store)
     with kg.write_graph(BATCH) as writer:

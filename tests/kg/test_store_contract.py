@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import QueryError, RemoteStoreError, StoreError
+from kg.errors import QueryError, QueryTimeoutError, RemoteStoreError, StoreError
 from kg.store.base import GraphStore, SelectResult
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import RemoteSparqlStore
@@ -90,6 +91,30 @@ def test_graph_patterns_see_only_the_listed_graphs_when_default_graphs_are_liste
     store.add([quad("a", "p", ox.Literal("1"), G1), quad("b", "p", ox.Literal("2"), G2)])
     rows = select(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", [G1])
     assert {r["g"].value for r in rows} == {G1}  # type: ignore[union-attr]
+
+
+def test_named_graphs_apart_from_the_default_graph(store: GraphStore) -> None:
+    store.add([quad("a", "p", ox.Literal("1"), G1), quad("b", "p", ox.Literal("2"), G2)])
+    in_graphs = "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }"
+    only_g2 = store.query(in_graphs, default_graphs=[G1], named_graphs=[G2])
+    no_named = store.query(in_graphs, default_graphs=[G1], named_graphs=[])
+    assert isinstance(only_g2, SelectResult) and isinstance(no_named, SelectResult)
+    assert [r["s"] for r in only_g2] == [n("b")] and len(no_named) == 0
+    assert subjects(store, [G1]) == {f"{EX}a"}
+
+
+def test_max_rows_stops_the_answer(store: GraphStore) -> None:
+    store.add([quad(f"s{i}", "p", ox.Literal(str(i)), G1) for i in range(5)])
+    rows = store.query("SELECT ?s WHERE { ?s ?p ?o }", max_rows=2)
+    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", max_rows=3)
+    assert isinstance(rows, SelectResult) and len(rows) == 2
+    assert isinstance(triples, list) and len(triples) == 3
+
+
+def test_a_passed_deadline_is_a_timeout(store: GraphStore) -> None:
+    store.add([quad("a", "p", ox.Literal("1"), G1)])
+    with pytest.raises(QueryTimeoutError, match="time budget"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", deadline=time.monotonic() - 1)
 
 
 def test_ask(store: GraphStore) -> None:

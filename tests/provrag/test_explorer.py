@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from provrag.explorer import STATIC_DIR
 from provrag.server import create_app
+from provrag.server.explorer import STATIC_DIR
 from provrag.settings import load_settings
 
 

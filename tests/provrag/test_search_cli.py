@@ -79,7 +79,11 @@ def write_home(home: Path, samples: list[SampleRecord], entities: list | None = 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    (tmp_path / "provrag.toml").write_text("ner = false\n", encoding="utf-8")
+    # no sample here has a title, so the default subject gate would keep PageRank
+    # from running: these tests are about how its ranks and paths are shown
+    (tmp_path / "provrag.toml").write_text(
+        "ner = false\n[retrieval]\nppr_gate_subject = false\nppr_gate_top = 2\n", encoding="utf-8"
+    )
     write_home(tmp_path, records(), ENTITIES)
     gc.collect()
     code, out = run(tmp_path, "index")

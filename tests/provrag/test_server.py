@@ -54,7 +54,9 @@ def ingested(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> di
     path = tmp_path_factory.mktemp("data") / "kb.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n", encoding="utf-8")
     with path.open("rb") as fh:
-        response = client.post("/ingest", files={"file": ("kb.jsonl", fh)}, data={"ner": "false"})
+        response = client.post(
+            "/ingest?wait=true", files={"file": ("kb.jsonl", fh)}, data={"ner": "false"}
+        )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -152,7 +154,9 @@ def test_upload_with_bad_records_is_207_and_quarantined(client: TestClient, tmp_
     )
     with path.open("rb") as fh:
         response = client.post(
-            "/ingest", files={"file": ("bad.jsonl", fh)}, data={"ner": "false", "index": "false"}
+            "/ingest?wait=true",
+            files={"file": ("bad.jsonl", fh)},
+            data={"ner": "false", "index": "false"},
         )
     assert response.status_code == 207
     body = response.json()

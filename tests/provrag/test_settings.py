@@ -108,3 +108,14 @@ def test_a_retention_period_without_a_unit_is_a_settings_error(tmp_path: Path) -
     (tmp_path / "provrag.toml").write_text('[retention]\nkb = "365"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="kb.*'365'.*unit"):
         load_settings(tmp_path)
+
+
+def test_the_server_section_sets_the_sparql_limits(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text(
+        "[server]\nsparql_timeout_s = 2.5\nsparql_max_rows = 10\n", encoding="utf-8"
+    )
+    server = load_settings(tmp_path).server
+    assert (server.sparql_timeout_s, server.sparql_max_rows, server.jobs_kept) == (2.5, 10, 100)
+    (tmp_path / "provrag.toml").write_text("[server]\nsparql_max_rows = 0\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="sparql_max_rows"):
+        load_settings(tmp_path)

@@ -33,7 +33,7 @@ def _graph(mentions: list[tuple[int, int]], n_s: int, names: list[str]) -> Entit
 
 # p0 - A - p1 - B - p2 ; p3 - C (C mentioned only by p3)
 MENTIONS = [(0, 0), (1, 0), (1, 1), (2, 1), (3, 2)]
-CFG = RetrieverConfig(synonyms=False, link_k=0)
+CFG = RetrieverConfig(synonyms=False, link_k=0, ppr_gate_subject=False)
 
 
 def _linked(*names: str) -> list[LinkedEntity]:
@@ -94,5 +94,39 @@ def test_synonym_edges_join_close_names() -> None:
     def embed(texts: object) -> np.ndarray:
         return np.asarray([vecs[t] for t in texts], np.float32)  # type: ignore[attr-defined]
 
-    pg = build_pagerank_graph(g, embed, RetrieverConfig(synonym_k=2))
+    pg = build_pagerank_graph(g, embed, RetrieverConfig(synonyms=True, synonym_k=2))
     assert pg.synonym_edges == 2  # A <-> C (cosine 0.96), B has no close name
+
+
+def test_the_subject_gate_needs_a_named_title_entity() -> None:
+    assert not gate(2, 5, [5], 0, subjects=0, need_subject=True).spoke
+    assert "subject" in gate(2, 5, [5], 0, subjects=0, need_subject=True).reason
+    assert gate(2, 5, [5], 0, subjects=1, need_subject=True).spoke
+    assert gate(2, 5, [5], 0, subjects=0, need_subject=False).spoke
+
+
+def test_one_name_under_two_types_is_one_node() -> None:
+    # p0 mentions ORG "A"; p1 is about "A" (its TITLE); p2 mentions only "B"
+    g = _graph([(0, 0), (1, 1), (2, 2)], 3, ["A", "A", "B"])
+    g.types[1] = "TITLE"
+    pg = build_pagerank_graph(g, None, CFG)
+    n_s = g.n_samples
+    pt = pg.transition.transposed  # in-edges of each node
+
+    def into(node: int) -> list[int]:
+        return sorted(pt.indices[pt.indptr[node] : pt.indptr[node + 1]].tolist())
+
+    assert into(n_s + 0) == [0, 1]  # both samples reach the one node of "a"
+    assert into(n_s + 1) == []  # the TITLE position stands in node n_s + 0
+    assert pg.node_df.tolist()[:1] == [2.0]
+
+
+def test_rank_counts_the_subjects_the_query_names_exactly() -> None:
+    g = _graph([(0, 0), (1, 1), (2, 2)], 3, ["A", "A", "B"])
+    g.types[1] = "TITLE"
+    allowed = AllowedSet.of(set(g.sample_iris))
+    pr = EntityPageRank(CFG.model_copy(update={"ppr_gate_subject": True}), None)
+    named = pr.rank(g, _linked("A"), None, allowed, allowed, None)
+    assert named.subjects == 1 and len(named) > 0
+    unnamed = pr.rank(g, _linked("B"), None, allowed, allowed, None)
+    assert unnamed.subjects == 0 and len(unnamed) == 0 and unnamed.seeds  # no push run

@@ -27,7 +27,7 @@ def home(kg: KnowledgeGraph, tmp_path: Path, embedder) -> Path:
 
 @pytest.mark.model
 def test_without_gate_pagerank_ranks_and_explains(kg, home, embedder) -> None:
-    config = RetrieverConfig(ppr_gate_top=0)
+    config = RetrieverConfig(ppr_gate_subject=False)
     retriever = GraphRetriever(kg, home, embedder, None, config, "enriched")
     hits, decision = retriever.search_explained(QUERY, 3)
     assert decision is not None and decision.spoke
@@ -37,7 +37,8 @@ def test_without_gate_pagerank_ranks_and_explains(kg, home, embedder) -> None:
 
 @pytest.mark.model
 def test_the_gate_keeps_the_fused_ranking_and_says_why(kg, home, embedder) -> None:
-    enriched = GraphRetriever(kg, home, embedder, None, None, "enriched")
+    config = RetrieverConfig(ppr_gate_subject=False, ppr_gate_top=2)
+    enriched = GraphRetriever(kg, home, embedder, None, config, "enriched")
     hybrid = GraphRetriever(kg, home, embedder, None, None, "hybrid")
     hits, decision = enriched.search_explained(QUERY, 4)
     # PageRank's top is p5 (Paris, and nothing else to leak mass to): not in the fused top 2
@@ -47,15 +48,25 @@ def test_the_gate_keeps_the_fused_ranking_and_says_why(kg, home, embedder) -> No
 
 
 @pytest.mark.model
+def test_a_query_naming_no_subject_keeps_the_fused_ranking(kg, home, embedder) -> None:
+    # the default gate: Paris is linked, but no sample is *about* Paris (no titles here)
+    enriched = GraphRetriever(kg, home, embedder, None, None, "enriched")
+    hybrid = GraphRetriever(kg, home, embedder, None, None, "hybrid")
+    hits, decision = enriched.search_explained(QUERY, 4)
+    assert decision is not None and not decision.spoke and "subject" in decision.reason
+    assert [h.sample_id for h in hits] == [h.sample_id for h in hybrid.search(QUERY, 4)]
+
+
+@pytest.mark.model
 def test_no_linked_entity_leaves_the_fused_ranking(kg, home, embedder) -> None:
-    retriever = GraphRetriever(kg, home, embedder, None, RetrieverConfig(ppr_gate_top=0))
+    retriever = GraphRetriever(kg, home, embedder, None, RetrieverConfig(ppr_gate_subject=False))
     _, decision = retriever.search_explained("hormone regulating blood sugar", 3)
     assert decision is not None and not decision.spoke and "no query entity" in decision.reason
 
 
 @pytest.mark.model
 def test_filtered_samples_are_never_ranked_nor_on_a_path(kg, home, embedder) -> None:
-    config = RetrieverConfig(ppr_gate_top=0)
+    config = RetrieverConfig(ppr_gate_subject=False)
     retriever = GraphRetriever(kg, home, embedder, None, config, "enriched")
     hits, _ = retriever.search_explained(QUERY, 6, Filters(dataset="demo"))
     assert "p5" not in {h.sample_id for h in hits}

@@ -15,8 +15,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-#: where the page's files live (package data)
-STATIC_DIR = Path(__file__).with_name("explorer_static")
+#: where the page's files live (package data of ``provrag``)
+STATIC_DIR = Path(__file__).parents[1] / "explorer_static"
 
 
 def mount_explorer(app: FastAPI) -> None:
