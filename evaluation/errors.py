@@ -89,3 +89,12 @@ class UnknownVersionError(EvaluationError):
             else f"the graph has no dataset {dataset!r}; ingest it first or check the name"
         )
         super().__init__(f"dataset {dataset!r} has no version {version!r}; {hint}")
+
+
+class CoverageError(EvaluationError):
+    """The coverage monitor cannot run on what it was given (no real samples, a threshold
+    out of range, vectors that do not match their samples)."""
+
+
+class SyntheticSetError(EvaluationError):
+    """A synthetic test set cannot be generated or validated as asked."""

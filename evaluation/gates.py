@@ -25,15 +25,16 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import cast
 
 from evaluation.errors import GateError, MetricError
 from evaluation.metrics import parse_metric
 from evaluation.results import ANSWER_METRICS, SYNTHETIC_SHARE, EvalResult
 from evaluation.slices import slice_label
 from kg.mapping.evaluation import OVERALL, OVERALL_VALUE
+from kg.typing import Comparator
 
-Op = Literal[">=", ">", "<=", "<"]
+Op = Comparator
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,

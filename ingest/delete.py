@@ -32,6 +32,7 @@ from kg import mapping
 from kg.graph import KnowledgeGraph
 from kg.model import now_utc
 from kg.queries.datasets import SampleSelector, select_current_samples
+from kg.queries.impact import derived_closure
 
 #: how many external ids a delete report lists
 SAMPLES_LISTED = 50
@@ -90,9 +91,12 @@ def invalidate(
     generator: str | None = None,
     prompt_version: str | None = None,
     reason: str | None = None,
+    cascade: bool = False,
 ) -> DeleteReport:
     """Invalidate the current samples the selectors name (AND); one deletion graph.
 
+    ``cascade``: also the current samples derived from them, transitively (from any
+    revision of theirs: :func:`kg.queries.impact.derived_closure`), in the same deletion.
     Nothing matched: the report says ``invalidated=0`` and nothing is written.
     Raises :class:`~ingest.errors.SelectorError` when no selector is given.
     """
@@ -108,6 +112,11 @@ def invalidate(
     kg.recover()
     samples = select_current_samples(kg, SampleSelector(**selector))
     report = DeleteReport(selector=selector, reason=reason, matched=len(samples))
+    if cascade and samples:
+        derived = derived_closure(kg, [sample.iri for sample in samples])
+        report.cascaded = len(derived)
+        report.cascaded_samples = [d.external_id for d in derived[:SAMPLES_LISTED]]
+        samples = samples + derived
     if not samples:
         report.seconds = round(time.perf_counter() - clock, 3)
         return report
@@ -124,7 +133,9 @@ def invalidate(
         written = writer.count
     report.deletion = activity
     report.invalidated = len(samples)
-    report.samples = [sample.external_id for sample in samples[:SAMPLES_LISTED]]
+    report.samples = [
+        sample.external_id for sample in samples[: min(SAMPLES_LISTED, report.matched)]
+    ]
     report.triples_added = written
     report.seconds = round(time.perf_counter() - clock, 3)
     return report

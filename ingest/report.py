@@ -80,6 +80,10 @@ class DeleteReport(BaseModel):
     samples: list[str] = Field(default_factory=list)
     triples_added: int = 0
     seconds: float = 0.0
+    #: samples invalidated because they were derived from the selected ones (``cascade``)
+    cascaded: int = 0
+    #: external ids of the first of those
+    cascaded_samples: list[str] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

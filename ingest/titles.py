@@ -11,12 +11,24 @@ the association). It is written only when entities are extracted at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ingest.gazetteer import normalize_name
 from kg.mapping import MentionSpan
 from kg.typing import TITLE_ENTITY_TYPE
+
+#: a trailing parenthetical qualifier: "Hello Love (song)", "Galicia (Spain)"
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def title_name(title: str) -> str:
+    """The name a title gives its subject: the title without a trailing
+    parenthetical qualifier (Wikipedia's disambiguation), which a text naming the
+    thing never carries ("Brand (play)" is named "Brand")."""
+    name = _QUALIFIER.sub("", title).strip()
+    return name or title.strip()
 
 
 def title_mention(text: str, metadata: Mapping[str, Any] | None) -> MentionSpan | None:
@@ -28,12 +40,13 @@ def title_mention(text: str, metadata: Mapping[str, Any] | None) -> MentionSpan 
     title = (metadata or {}).get("title")
     if not isinstance(title, str):
         return None
-    key = normalize_name(title)
+    name = title_name(title)
+    key = normalize_name(name)
     if not key:
         return None
     start = text.find(title)
     end = start + len(title) if start >= 0 else 0
-    return MentionSpan(title, max(start, 0), end, TITLE_ENTITY_TYPE, key, " ".join(title.split()))
+    return MentionSpan(title, max(start, 0), end, TITLE_ENTITY_TYPE, key, " ".join(name.split()))
 
 
 def with_titles(

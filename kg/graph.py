@@ -30,6 +30,9 @@ from kg.terms import ID_NS, PR, sparql_prologue
 REGISTRY_GRAPH = f"{ID_NS}graph/registry"
 #: Named graph holding the ontology (loaded by ``provrag init`` and by every ingest).
 ONTOLOGY_GRAPH = f"{ID_NS}graph/ontology"
+#: Named graph of the server's audit trail (who asked what, what they were given).
+#: Not an activity graph of the registry: its writes leave the sample state alone.
+AUDIT_GRAPH = f"{ID_NS}graph/audit"
 
 _STATUS = str(PR.batchStatus)
 _UPDATE_RE = re.compile(
@@ -180,11 +183,12 @@ class KnowledgeGraph:
         self.store.update(sparql_prologue() + sparql)
 
     def triple_count(self) -> int:
-        """Quads of data: the registry bookkeeping and the ontology excluded."""
+        """Quads of data: the registry bookkeeping, the ontology and the audit trail excluded."""
         return (
             self.store.quad_count()
             - self.store.quad_count(REGISTRY_GRAPH)
             - self.store.quad_count(ONTOLOGY_GRAPH)
+            - self.store.quad_count(AUDIT_GRAPH)
         )
 
     # ---------------------------------------------------------------- batches

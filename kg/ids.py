@@ -14,7 +14,7 @@ import json
 import re
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import orjson
 
@@ -35,6 +35,11 @@ def _quoted(value: str) -> str:
 def seg(value: str) -> str:
     """Percent-encode one path segment so that any external id is a valid IRI part."""
     return _quoted(str(value))
+
+
+def unquote_seg(value: str) -> str:
+    """The value :func:`seg` encoded."""
+    return unquote(value)
 
 
 #: the fallback for what orjson refuses (integers past 64 bits, non-string keys)
@@ -163,3 +168,30 @@ def eval_run_iri(run_id: str) -> str:
 
 def answer_iri(answer_id: str) -> str:
     return f"{ID_NS}answer/{seg(answer_id)}"
+
+
+def release_iri(name: str) -> str:
+    """A release (also the named graph it is written to)."""
+    return f"{ID_NS}release/{seg(name)}"
+
+
+def release_approval_iri(name: str, approval_id: str) -> str:
+    """One approval of a release (its own named graph)."""
+    return f"{release_iri(name)}/approval/{seg(approval_id)}"
+
+
+def serving_change_iri(change_id: str) -> str:
+    """A promotion or a rollback of the served release (its own named graph)."""
+    return f"{ID_NS}serving/{seg(change_id)}"
+
+
+def monitor_run_iri(run_id: str) -> str:
+    return f"{ID_NS}monitor/{seg(run_id)}"
+
+
+def alert_iri(alert_id: str) -> str:
+    return f"{ID_NS}alert/{seg(alert_id)}"
+
+
+def alert_note_iri(alert_id: str, note_id: str) -> str:
+    return f"{alert_iri(alert_id)}/note/{seg(note_id)}"

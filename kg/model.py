@@ -252,8 +252,9 @@ class Filters(BaseModel):
     labels has that field and a value whose lexical form is ``value`` (``true``,
     ``3``, ``refund``). ``clearance``: the caller's clearance; ``None`` takes the
     retriever's default (settings ``retrieval.default_clearance``, "internal").
-    Invalidated samples are never allowed, whatever the filters; a sample is
-    allowed only when its sensitivity is at most the clearance.
+    Invalidated samples are never allowed, whatever the filters, unless ``release``
+    names a release: then exactly its sample revisions are (revised or deleted since,
+    or not); a sample is allowed only when its sensitivity is at most the clearance.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -266,9 +267,14 @@ class Filters(BaseModel):
     annotator: str | None = None
     labels: tuple[tuple[str, str], ...] = Field(default_factory=tuple)
     clearance: Clearance | None = None
+    #: the datasets a caller may see (an API token's scope); None: every dataset.
+    #: Unlike ``dataset`` (what the caller asks for), it bounds what any filter allows.
+    scopes: tuple[str, ...] | None = None
     #: the kinds a search returns (answerable units); None: the retriever's
     #: ``answer_kinds``. A hit on a sample derived from one of them counts for it.
     kinds: tuple[SampleKind, ...] | None = None
+    #: the name of a release: its sample revisions instead of the current samples
+    release: str | None = None
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -293,6 +299,15 @@ class Filters(BaseModel):
             return tuple(out)
         return value
 
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _scopes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list | tuple | set | frozenset):
+            return tuple(sorted(str(v) for v in value))
+        return value
+
     @field_validator("kinds", mode="before")
     @classmethod
     def _kinds(cls, value: object) -> object:
@@ -310,7 +325,10 @@ class Filters(BaseModel):
 
     def key(self) -> str:
         """A canonical text of the filters (cache key, recorded with answers)."""
-        return ids.canonical_json(self.model_dump(mode="json"))
+        data = self.model_dump(mode="json")
+        if data.get("release") is None:  # the key of filters made before releases existed
+            data.pop("release", None)
+        return ids.canonical_json(data)
 
     def describe(self) -> dict[str, object]:
         """The filters that are set, JSON-able."""

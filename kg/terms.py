@@ -151,6 +151,53 @@ class PR(DefinedNamespace):
     score: URIRef  # retrieval score of a cited sentence
     querySettings: URIRef  # JSON object, rdf:JSON literal
 
+    # --- releases ------------------------------------------------------------
+    Release: URIRef  # an immutable, named selection of sample revisions (prov:Collection)
+    ReleaseCreation: URIRef  # activity that created a release
+    GateResult: URIRef  # one KPI gate checked when a release was created
+    ReleaseApproval: URIRef  # a person's approval of a release
+    ReleasePromotion: URIRef  # activity: a release made the one served by default
+    ReleaseRollback: URIRef  # activity: the previous approved release served again
+    releaseName: URIRef
+    memberCount: URIRef
+    fromDatasetVersion: URIRef  # release -> a dataset version it selected from
+    releaseEvaluation: URIRef  # release -> an evaluation run made at creation
+    gateResult: URIRef  # release -> GateResult
+    gateExpression: URIRef  # e.g. "ndcg@10>=0.7"
+    observedValue: URIRef
+    gatePassed: URIRef
+    gatesPassed: URIRef  # release: every gate checked at creation passed
+    release: URIRef  # approval / promotion / rollback -> the release it is about
+    overrideGates: URIRef  # approval despite a failed gate
+    note: URIRef  # a person's note (approval) or reason (promotion, rollback)
+    replacedRelease: URIRef  # promotion / rollback -> the release served before
+
+    # --- audit ---------------------------------------------------------------
+    AuditedRequest: URIRef  # activity: one request to the server, as the audit saw it
+    route: URIRef  # the path asked for
+    httpMethod: URIRef
+    httpStatus: URIRef
+    requestParameters: URIRef  # the query text or parameters, as sent
+    tokenId: URIRef  # the id of the token it came with (anonymous, auth-off)
+    returnedSample: URIRef  # a sample (revision) whose id or text the answer held
+
+    # --- monitors and alerts -------------------------------------------------
+    MonitorRun: URIRef  # activity: one run of a data monitor
+    Measurement: URIRef  # one headline number of a monitor run
+    Alert: URIRef  # activity: a threshold breach (monitor or KPI gate)
+    AlertNote: URIRef  # a person's note on an alert (the risk log)
+    monitor: URIRef  # coverage | drift | agreement | testset | gate
+    monitorResult: URIRef  # JSON object, rdf:JSON literal
+    monitoredVersion: URIRef  # dataset version a monitor run looked at
+    measurement: URIRef
+    measureName: URIRef
+    measureValue: URIRef
+    threshold: URIRef
+    comparator: URIRef
+    alertMessage: URIRef
+    aboutAlert: URIRef
+    noteText: URIRef
+
 
 #: The usual prefixes, predeclared in every SPARQL query provrag runs.
 PREFIXES: dict[str, str] = {

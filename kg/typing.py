@@ -167,3 +167,22 @@ MISSING_POLICIES: tuple[MissingPolicy, ...] = get_args(MissingPolicy)
 #: percent agreement: all annotators agree, or the share of agreeing pairs
 PercentMethod = Literal["unanimous", "pairwise"]
 PERCENT_METHODS: tuple[PercentMethod, ...] = get_args(PercentMethod)
+
+# ----------------------------------------------------------------- security
+
+#: the role of an API token: a clearance (``public`` < ``internal`` < ``restricted``)
+#: for reads, or ``admin`` (every sample, the full store, writes, the audit graph)
+Role = Literal["public", "internal", "restricted", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+#: what a route needs: nothing (``open``), any valid caller (``read``), an admin (``admin``)
+Access = Literal["open", "read", "admin"]
+ACCESSES: tuple[Access, ...] = get_args(Access)
+
+#: How a value must compare with a threshold to pass (KPI gates, monitor thresholds).
+Comparator = Literal[">=", ">", "<=", "<"]
+COMPARATORS: tuple[Comparator, ...] = get_args(Comparator)
+
+#: The data monitors whose runs and alerts the graph records (``gate``: a KPI gate of
+#: an evaluation run).
+MonitorName = Literal["coverage", "drift", "agreement", "testset", "gate"]
+MONITOR_NAMES: tuple[MonitorName, ...] = get_args(MonitorName)

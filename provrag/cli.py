@@ -3,7 +3,8 @@
 Exit codes: see :class:`provrag.exit_codes.ExitCode` (and ``provrag --help``).
 The root command turns every usage error (a mistyped command, option or value)
 into exit 64 and every :class:`~kg.errors.ProvragError` a command lets through
-into its message on stderr and exit 1, without a traceback.
+into its message on stderr and exit 1, without a traceback (exit 2 for a
+:class:`~provrag.errors.ReleaseRefusedError`: a release check said no).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typer.core import TyperGroup
 
 from kg.typing import StoreKind
 from provrag.commands.common import ClickUsageError, err_console
-from provrag.errors import ProvragError, UsageError
+from provrag.errors import ProvragError, ReleaseRefusedError, UsageError
 from provrag.exit_codes import ExitCode, epilog
 
 
@@ -47,6 +48,11 @@ class ProvragGroup(TyperGroup):
             usage = ClickUsageError(str(exc))
             usage.exit_code = ExitCode.USAGE
             raise usage from None
+        except ReleaseRefusedError as exc:  # a check said no, nothing changed
+            from rich.markup import escape
+
+            err_console.print(f"[bold red]refused:[/] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(ExitCode.CHECK_FAILED) from None
         except ProvragError as exc:
             from rich.markup import escape
 

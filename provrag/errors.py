@@ -13,10 +13,14 @@ from kg.errors import ProvragError
 
 __all__ = [
     "AppError",
+    "AuditError",
     "CommandModuleError",
     "ProvragError",
+    "ReleaseError",
+    "ReleaseRefusedError",
     "ServiceError",
     "SettingsError",
+    "TokenError",
     "UsageError",
 ]
 
@@ -42,3 +46,21 @@ class ServiceError(AppError):
 
 class CommandModuleError(AppError):
     """A CLI command module could not be imported (a bug or a broken install)."""
+
+
+class ReleaseError(ServiceError):
+    """A release that does not exist, or a release operation that cannot be done as asked."""
+
+
+class ReleaseRefusedError(ReleaseError):
+    """A release check said no (a name taken, a gate failed without --override, an
+    unapproved release promoted): nothing was changed; the CLI exits 2."""
+
+
+class TokenError(AppError):
+    """An API token operation cannot be done (an unknown token id, a role or scope
+    that does not fit, an expiry in the past)."""
+
+
+class AuditError(AppError):
+    """The audit trail cannot be read as asked (a bad ``--since``)."""

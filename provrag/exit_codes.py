@@ -27,7 +27,8 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.ERROR: "error (unreadable input, store error, bad data; the message says which)",
     ExitCode.CHECK_FAILED: (
         "a check said no: a KPI gate missed (eval), index out of step (index --check), "
-        "graph not conforming (validate), a re-run that differs (eval rerun)"
+        "graph not conforming (validate), a re-run that differs (eval rerun), a release "
+        "refused (name taken, gate failed without --override, promoting an unapproved one)"
     ),
     ExitCode.INGEST_PARTIAL: "ingest finished but some records were quarantined or skipped",
     ExitCode.USAGE: "usage error: a mistyped command, option or value (see --help)",

@@ -234,8 +234,111 @@ def run_quickstart(
                 )
             )
             tour.run(Step("19. HTML + Markdown report with plots", ["report", *run_ids]))
+        _release_story(tour, golden)
     _summary(tour, run_ids)
     return ExitCode.ERROR if tour.failed else ExitCode.OK
+
+
+def _gate_value(output: str) -> float | None:
+    """nDCG@10 of the evaluation a ``release create --json`` ran (its first gate's value)."""
+    created = _json_of(output)
+    gates = created.get("gates") if isinstance(created, dict) else None
+    value = gates[0].get("value") if gates else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _release_story(tour: Tour, golden: Path) -> None:
+    """v1 released, approved and served; v2 caught by a no-regression gate; its approval
+    refused, then overridden; v2 promoted, rolled back; what went stale."""
+    dataset = ["--dataset", "northwind-support"]
+    v1 = tour.run(
+        Step(
+            "20. Release v1: its own index, evaluated on the golden set, KPI gate checked",
+            [
+                "release",
+                "create",
+                "v1",
+                *dataset,
+                "--version",
+                "2026.10",
+                "--golden",
+                str(golden),
+                "--gate",
+                "ndcg@10>=0.7",
+                "--json",
+            ],
+            capture=True,
+        )
+    )
+    tour.run(
+        Step(
+            "21. A person approves v1",
+            ["release", "approve", "v1", "--by", "alice", "--note", "gates met, spot-checked"],
+        )
+    )
+    tour.run(
+        Step(
+            "22. Serve v1: search, ask, trace and eval now see exactly its samples",
+            ["release", "promote", "v1", "--by", "alice", "--reason", "first release"],
+        )
+    )
+    baseline = _gate_value(v1.output)
+    gate = f"ndcg@10>={baseline:.4f}" if baseline is not None else "ndcg@10>=0.7"
+    v2 = tour.run(
+        Step(
+            f"23. Release v2 with a no-regression gate ({gate}, v1's score)",
+            [
+                "release",
+                "create",
+                "v2",
+                *dataset,
+                "--version",
+                "2026.11",
+                "--golden",
+                "northwind-golden",
+                "--gate",
+                gate,
+            ],
+            expect=(ExitCode.OK, ExitCode.CHECK_FAILED),
+        )
+    )
+    if v2.code == ExitCode.CHECK_FAILED:
+        tour.run(
+            Step(
+                "24. The gate caught a regression: approving v2 is refused (exit 2)",
+                ["release", "approve", "v2", "--by", "bob"],
+                expect=(ExitCode.CHECK_FAILED,),
+            )
+        )
+        approve = ["--override", "--note", "the new rates must go out today"]
+    else:
+        approve = ["--note", "no regression"]
+    tour.run(
+        Step(
+            "25. Approve v2 (a failed gate needs --override and a note)",
+            ["release", "approve", "v2", "--by", "bob", *approve],
+        )
+    )
+    tour.run(Step("26. Serve v2", ["release", "promote", "v2", "--by", "bob"]))
+    tour.run(
+        Step(
+            "27. What changed from v1 to v2, and the metric deltas with p-values",
+            ["release", "diff", "v1", "v2"],
+        )
+    )
+    tour.run(
+        Step(
+            "28. Roll back: v1 is served again (recorded with who and why)",
+            ["release", "rollback", "--by", "alice", "--reason", "nDCG@10 below v1 in production"],
+        )
+    )
+    tour.run(Step("29. The releases, and which one is served", ["release", "list"]))
+    tour.run(
+        Step(
+            "30. Stale: questions made from passages revised in v2, golden items too",
+            ["lineage", "stale", *dataset],
+        )
+    )
 
 
 def _provenance_query(external_id: str) -> str:

@@ -45,6 +45,48 @@ class EvalSettings(BaseModel):
     seed: int = 13
 
 
+class ReleaseSettings(BaseModel):
+    #: the release search, ask, trace and eval serve by default (None: the one last
+    #: promoted with `provrag release promote`, else the current samples)
+    serve: str | None = None
+
+
+class SecuritySettings(BaseModel):
+    """Access control and audit of ``provrag serve`` (see README, "Security")."""
+
+    #: tokens and roles on every route, and the audit trail. Off only for a
+    #: benchmark or one user on their own machine: then anyone who can reach the
+    #: server reads and writes everything, and nothing is audited (loudly warned)
+    auth: bool = True
+    #: answer requests without a token as a ``public`` caller (public samples only,
+    #: no writes); off by default: no token, 401
+    anonymous_public: bool = False
+    #: audit records waiting for the writer; past this many, new ones are dropped
+    #: (counted and logged), never the request's answer
+    audit_queue: int = Field(default=10_000, ge=1)
+    #: audit records written per store transaction (at most)
+    audit_batch: int = Field(default=500, ge=1)
+
+
+class MonitorSettings(BaseModel):
+    """Thresholds of the data monitors; a breach is recorded as an alert."""
+
+    #: cosine similarity at which a synthetic sample covers a real one (or a query)
+    coverage_neighbour: float = 0.6
+    #: a synthetic sample whose nearest real sample is less similar is "far"
+    coverage_far: float = 0.45
+    #: uncovered real samples at least this similar form one cluster
+    coverage_cluster: float = 0.55
+    #: alert when the share of covered real samples / golden queries is below
+    min_real_covered: float = 0.8
+    min_golden_covered: float = 0.8
+    #: label field whose agreement the dashboard watches; alert below this alpha
+    agreement_field: str = "intent"
+    min_alpha: float = 0.667
+    #: alert when a label distribution moved more than this (Jensen-Shannon, bits)
+    max_label_js: float = 0.1
+
+
 class ServerSettings(BaseModel):
     """``[server]``: limits of ``provrag serve`` (``PROVRAG_SERVER__SPARQL_TIMEOUT_S=...``)."""
 
@@ -113,7 +155,10 @@ class Settings(BaseSettings):
     #: the retriever's configuration, handed to the retrieval layer as is
     retrieval: RetrieverConfig = Field(default_factory=RetrieverConfig)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+    release: ReleaseSettings = Field(default_factory=ReleaseSettings)
+    monitors: MonitorSettings = Field(default_factory=MonitorSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
     #: how long each dataset keeps its samples after ingest, e.g. {"support-kb": "365d"}
     #: (``[retention]`` in provrag.toml); ``provrag retention apply`` invalidates the
     #: current samples past it
@@ -171,6 +216,19 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.home / "releases"
+
+    def release_index_dir(self, release: str) -> Path:
+        """The index built for the release named ``release``."""
+        return self.releases_dir / release / "index"
+
+    @property
+    def tokens_path(self) -> Path:
+        """The API tokens (hashed) of ``provrag serve``: a small SQLite file."""
+        return self.home / "tokens.sqlite"
 
 
 def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:

@@ -170,8 +170,10 @@ def build_retriever(
     mode: RetrieverMode | None = None,
     embedder: Embedder | None = None,
     linker: QueryLinker | None = None,
+    release: str | None = None,
 ) -> GraphRetriever:
-    """The retriever the settings describe (mode: argument, else settings.retrieval.mode).
+    """The retriever the settings describe (mode: argument, else settings.retrieval.mode);
+    with ``release``, over the index built for that release and its sample revisions only.
 
     Without ``kg`` it opens the graph of the settings (the caller closes
     ``retriever.kg``).
@@ -181,12 +183,13 @@ def build_retriever(
 
     return GraphRetriever(
         kg if kg is not None else open_kg(settings),
-        settings.index_dir,
+        settings.index_dir if release is None else settings.release_index_dir(release),
         embedder if embedder is not None else build_embedder(settings, lazy=True),
         linker if linker is not None else build_linker(settings),
         settings.retrieval,
         mode,
         name_normalizer=normalize_name,
+        release=release,
     )
 
 

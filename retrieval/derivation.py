@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kg.graph import KnowledgeGraph
-from kg.queries.derivation import Derivation, current_derivations
+from kg.queries.derivation import Derivation, current_derivations, release_derivations
 from retrieval.filters import AllowedSet
 from retrieval.fusion import ChannelList
 from retrieval.index import iri_to_id
@@ -200,8 +200,10 @@ def map_to_answerable(
 class Derivations:
     """The :class:`DerivationMap` of the current graph state, reloaded when it changes."""
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
+    def __init__(self, kg: KnowledgeGraph, release: str | None = None) -> None:
         self.kg = kg
+        #: a served release: the edges between its sample revisions, not the current ones
+        self.release = release
         self._lock = threading.Lock()
         self._map: DerivationMap | None = None
         #: how many times the map was (re)loaded
@@ -211,6 +213,11 @@ class Derivations:
         with self._lock:
             m = self._map
             if m is None or m.state != state:
-                m = self._map = DerivationMap.build(current_derivations(self.kg), state)
+                edges = (
+                    current_derivations(self.kg)
+                    if self.release is None
+                    else release_derivations(self.kg, self.release)
+                )
+                m = self._map = DerivationMap.build(edges, state)
                 self.loads += 1
             return m

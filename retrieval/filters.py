@@ -57,6 +57,22 @@ def allowed_iris(
     return allowed_sample_iris(kg, f, check_clearance(f.clearance or default_clearance))
 
 
+def scoped(filters: Filters | None, release: str | None) -> Filters | None:
+    """``filters`` restricted to the ``release`` a retriever serves (None: the current
+    samples). Raises :class:`~kg.errors.FilterError` when they name another release:
+    a release is searched in its own index, by a retriever built for it."""
+    asked = None if filters is None else filters.release
+    if asked == release:
+        return filters
+    if asked is not None:
+        served = f"release {release!r}" if release else "the current samples"
+        raise FilterError(
+            f"this retriever serves {served}, not release {asked!r}; build a retriever for "
+            "that release (its index is its own)"
+        )
+    return (filters or Filters()).model_copy(update={"release": release})
+
+
 @dataclass(frozen=True, eq=False)
 class AllowedSet:
     """Samples a search may return: their IRIs and their index ids (sorted)."""

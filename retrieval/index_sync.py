@@ -165,8 +165,10 @@ def sync_index(
     index_type: IndexType = "auto",
     hnsw_threshold: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
+    corpus: Callable[[KnowledgeGraph], list[CorpusRow]] = current_samples,
 ) -> SyncReport:
-    """Make the index at ``directory`` cover exactly the graph's current samples.
+    """Make the index at ``directory`` cover exactly the graph's current samples (or
+    what ``corpus`` reads: a release's index covers its sample revisions).
 
     New samples are embedded unless their text hash is cached (so re-ingesting
     unchanged content embeds nothing); vectors of invalidated or vanished
@@ -181,7 +183,7 @@ def sync_index(
         # the batches first: the manifest must never claim more than the index holds
         batches = ingest_batches(kg)
         triples = kg.triple_count()
-        rows = _one_text_each(current_samples(kg))
+        rows = _one_text_each(corpus(kg))
         ids = iris_to_ids(r.iri for r in rows)
         if len(np.unique(ids)) != len(ids):
             raise IndexMismatchError(

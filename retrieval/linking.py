@@ -79,7 +79,7 @@ class NameLinker:
         names: Mapping[str, Sequence[tuple[str, str]]],
         normalize: Callable[[str], str] = simple_normalize,
         *,
-        max_words: int = 6,
+        max_words: int = 12,
         min_chars: int = 3,
     ) -> None:
         self.names = names

@@ -13,31 +13,25 @@ Modes (channels fused by :mod:`retrieval.fusion`):
 
 Searches return answerable units (:mod:`retrieval.derivation`): the samples of
 ``answer_kinds`` (or ``Filters.kinds``); a channel's hit on a derived sample (a
-synthetic question) counts for its source, and the hit says what it matched.
-
-A channel whose weight is 0 in the config is not run at all.
+synthetic question) counts for its source, and the hit says what it matched. A
+channel whose weight is 0 in the config is not run at all.
 
 Filters never leak: every search first computes the allowed set of the filters
-(:mod:`retrieval.filters`: current samples only, sensitivity up to the
-clearance), passes it to FAISS and BM25 (an id selector, or over-fetching when
-most of the index is allowed, with a fall back to the selector when that comes up
-short: never a silently short list), blocks every other sample in the graph (no
-expansion or PageRank path passes through one), checks every fused candidate
-against it again, and against the invalidation marks when hydrating.
+(:mod:`retrieval.filters`: current samples only, or a served release's revisions,
+sensitivity up to the clearance), passes it to FAISS and BM25 (an id selector, or
+over-fetching when most of the index is allowed, never a silently short list),
+blocks every other sample in the graph, checks every fused candidate against it
+again, and against the invalidation marks when hydrating (no release served).
 
-Caches, each with its owner, so a search runs no SPARQL but the hydration of
-hits not seen yet: the index (:class:`~retrieval.index_bundle.LiveIndex`,
-reloaded when its manifest changes; the bundle of each generation caches how
-allowed sets restrict it), the allowed sets (:class:`~retrieval.filters.AllowedSets`),
-the entity adjacency (:class:`~retrieval.enrich.GraphEnricher`, refreshed by delta),
-its PageRank graph (:class:`~retrieval.entity_pagerank.EntityPageRank`), the
-derivation map (:class:`~retrieval.derivation.Derivations`) and the hit details
-(:class:`~retrieval.hydrate.Hydrator`), keyed on :func:`kg.queries.state.graph_state`.
+Caches, so a search runs no SPARQL but the hydration of hits not seen yet: the index
+(:class:`~retrieval.index_bundle.LiveIndex`, reloaded when its manifest changes), and,
+keyed on :func:`kg.queries.state.graph_state`, the allowed sets (:class:`AllowedSets`),
+entity adjacency (:class:`GraphEnricher`, by delta), its PageRank graph
+(:class:`EntityPageRank`), derivation map (:class:`Derivations`), hit details (:class:`Hydrator`).
 
 Each :class:`~kg.model.ScoredPassage` carries the external id, dataset, text, the
-fused score (the raw channel score in a single-channel mode), per channel its
-raw score and 1-based rank, the graph path when the graph channel found it, and
-a provenance summary; all hits are hydrated in one SPARQL query.
+fused score, per channel its raw score and 1-based rank, the graph path (graph
+channel) and a provenance summary; all hits are hydrated in one SPARQL query.
 """
 
 from __future__ import annotations
@@ -59,7 +53,7 @@ from retrieval.embedder import Embedder
 from retrieval.enrich import GraphEnricher, GraphHits
 from retrieval.entity_pagerank import EntityPageRank, GraphDecision, PageRankHits, gate
 from retrieval.errors import IndexMismatchError, RetrievalError
-from retrieval.filters import AllowedSet, AllowedSets
+from retrieval.filters import AllowedSet, AllowedSets, scoped
 from retrieval.fusion import ChannelList, Fused, fuse
 from retrieval.graph_rank import annotated, fill_iris, ranked_fused
 from retrieval.hydrate import Hydrator
@@ -94,8 +88,11 @@ class GraphRetriever:
         *,
         name_normalizer: Callable[[str], str] | None = None,
         name_embedder: Callable[[Sequence[str]], np.ndarray] | None = None,
+        release: str | None = None,
     ) -> None:
         self.config = settings or RetrieverConfig()
+        #: the release served (its own index; searches see its sample revisions only)
+        self.release = release
         mode = mode or self.config.mode
         if mode not in RETRIEVER_MODES:
             raise RetrievalError(
@@ -119,7 +116,7 @@ class GraphRetriever:
         #: hit details (text + provenance), dropped when the graph state changes
         self.hydrator = Hydrator(kg)
         #: derived sample -> source, reloaded when the graph state changes
-        self.derivations = Derivations(kg)
+        self.derivations = Derivations(kg, release)
         #: the entity PageRank graph, rebuilt when the entity adjacency changes
         names = name_embedder or cached_name_embedder(embedder, self.index.directory / CACHE_FILE)
         self.pagerank = EntityPageRank(self.config, embedder.embed, names)
@@ -169,6 +166,7 @@ class GraphRetriever:
             "embedding_model": self.embedder.model_name,
             "index_generation": manifest.get("generation"),
             "index_type": manifest.get("index_type"),
+            **({"release": self.release} if self.release is not None else {}),
         }
 
     @property
@@ -182,8 +180,7 @@ class GraphRetriever:
             "synonym_k": c.synonym_k, "link_k": c.link_k, "link_threshold": c.link_threshold,
             "specificity": c.specificity, "damping": c.ppr_damping, "epsilon": c.ppr_epsilon,
             "passage_weight": c.ppr_passage_weight, "gate_top": c.ppr_gate_top,
-            "gate_subject": c.ppr_gate_subject,
-        }  # fmt: skip
+            "gate_subject": c.ppr_gate_subject}  # fmt: skip
 
     # ---------------------------------------------------------------- channels
     def _dense(self, qv: np.ndarray, n: int, r: Restriction, b: IndexBundle) -> ChannelList:
@@ -279,6 +276,7 @@ class GraphRetriever:
     def _search(
         self, query: str, k: int, filters: Filters | None
     ) -> tuple[list[ScoredPassage], GraphDecision | None]:
+        filters = scoped(filters, self.release)
         state = graph_state(self.kg)
         allowed = self.allowed_sets.get(filters, state)
         kinds = (filters.kinds if filters is not None else None) or self.config.answer_kinds
@@ -440,7 +438,7 @@ class GraphRetriever:
             rows = self.hydrator.details([iri_of[f.id] for f in chunk if f.id in iri_of], state)
             for f in chunk:
                 h = rows.get(iri_of.get(f.id, ""))
-                if h is None or h.invalidated:
+                if h is None or (h.invalidated and self.release is None):
                     continue  # invalidated after the state was read, or gone: never shown
                 out.append(
                     ScoredPassage(

@@ -159,6 +159,15 @@ def write_samples() -> WriteSamples:
     return _write_samples
 
 
+def bearer(home: Path, role: str = "admin", **options: Any) -> dict[str, str]:
+    """Headers carrying a new API token of ``role`` for the server of ``home``
+    (``options``: ``datasets``, ``expires`` of :meth:`TokenStore.create`)."""
+    from provrag.security.tokens import TokenStore, parse_role
+
+    secret, _ = TokenStore(home / "tokens.sqlite").create(parse_role(role), **options)
+    return {"Authorization": f"Bearer {secret}"}
+
+
 # ------------------------------------------------------------------ tools of CI
 
 

@@ -26,7 +26,10 @@ models or plain rows back. Modules by subject:
 - :mod:`kg.queries.filters`: the samples a provenance/governance filter allows;
 - :mod:`kg.queries.hits`: text and provenance summary of search hits;
 - :mod:`kg.queries.mentions`: entity mentions and names, for graph enrichment;
-- :mod:`kg.queries.derivation`: derivation edges between current samples (answerable units).
+- :mod:`kg.queries.derivation`: derivation edges between current samples (answerable units);
+- :mod:`kg.queries.releases`: releases, their members, approvals and the served release;
+- :mod:`kg.queries.impact`: lineage impact (stale derived samples and golden items, the
+  samples a cascading delete reaches).
 
 provrag's prefixes are predeclared by :meth:`kg.graph.KnowledgeGraph.query`, so
 no query repeats them.
@@ -47,6 +50,7 @@ from kg.queries.documented import (
     provenance_of,
     provenance_query_for,
 )
+from kg.queries.releases import RELEASES_QUERY, SERVING_HISTORY_QUERY
 
 __all__ = [
     "CURRENT_SAMPLES_QUERY",
@@ -55,8 +59,10 @@ __all__ = [
     "LIST_COLUMNS",
     "PROVENANCE_COLUMNS",
     "PROVENANCE_QUERY",
+    "RELEASES_QUERY",
     "SAMPLES_BY_PROMPT_VERSION_QUERY",
     "SELECTOR_LINE",
+    "SERVING_HISTORY_QUERY",
     "SEPARATOR",
     "provenance_of",
     "provenance_query_for",

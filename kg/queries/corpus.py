@@ -10,6 +10,7 @@ from kg.errors import QueryError
 from kg.graph import KnowledgeGraph
 from kg.ids import text_hash
 from kg.queries.current import current_sample
+from kg.queries.releases import release_member_pattern
 from kg.store.base import SelectResult
 
 _CURRENT_TEXTS = f"""
@@ -43,9 +44,23 @@ def current_samples(kg: KnowledgeGraph) -> list[CorpusRow]:
     so a revision listed twice has more than one text (a caller that needs one text
     each checks for that). ``external_id`` is ``""`` for a sample without one.
     """
-    result = kg.query(_CURRENT_TEXTS)
+    return _rows(kg, _CURRENT_TEXTS)
+
+
+def release_samples(kg: KnowledgeGraph, release: str) -> list[CorpusRow]:
+    """The sample revisions of the release named ``release`` with their text, as
+    :func:`current_samples` (what the release's own index covers)."""
+    return _rows(
+        kg,
+        f"SELECT ?s ?ext ?text WHERE {{ {release_member_pattern('?s', release)}\n"
+        "  ?s pr:text ?text . OPTIONAL { ?s pr:externalId ?ext } }",
+    )
+
+
+def _rows(kg: KnowledgeGraph, sparql: str) -> list[CorpusRow]:
+    result = kg.query(sparql)
     if not isinstance(result, SelectResult):  # pragma: no cover - SELECT always gives rows
-        raise QueryError("the current-samples query did not return rows")
+        raise QueryError("the corpus query did not return rows")
     found: list[dict[str, Any]] = result.rows
     rows: dict[tuple[str, str], CorpusRow] = {}
     for r in found:

@@ -14,13 +14,18 @@ from typing import Any, NamedTuple
 from kg.errors import QueryError
 from kg.graph import KnowledgeGraph
 from kg.queries.current import current_sample
+from kg.queries.releases import release_member_pattern
 from kg.store.base import SelectResult
 
-_DERIVATIONS = f"""
+
+def _derivations_query(derived: str, source: str) -> str:
+    """The derivation edges whose two ends match the patterns ``derived`` (``?d``) and
+    ``source`` (``?src``)."""
+    return f"""
 SELECT ?d ?src ?kind ?ext ?gen ?pv WHERE {{
   ?d prov:wasDerivedFrom ?src .
-  {current_sample("?d")}
-  {current_sample("?src")}
+  {derived}
+  {source}
   OPTIONAL {{ ?d pr:kind ?kind }}
   OPTIONAL {{ ?d pr:externalId ?ext }}
   OPTIONAL {{
@@ -29,6 +34,9 @@ SELECT ?d ?src ?kind ?ext ?gen ?pv WHERE {{
   }}
 }}
 """
+
+
+_DERIVATIONS = _derivations_query(current_sample("?d"), current_sample("?src"))
 
 
 class Derivation(NamedTuple):
@@ -51,7 +59,22 @@ def _str(term: Any) -> str | None:
 def current_derivations(kg: KnowledgeGraph) -> list[Derivation]:
     """Every ``derived prov:wasDerivedFrom source`` whose two ends are current samples
     (one row per edge; a sample made by several generations keeps the smallest name)."""
-    result = kg.query(_DERIVATIONS)
+    return _read(kg, _DERIVATIONS)
+
+
+def release_derivations(kg: KnowledgeGraph, release: str) -> list[Derivation]:
+    """The derivation edges whose two ends are sample revisions of the release named
+    ``release`` (as :func:`current_derivations`, for a served release)."""
+    return _read(
+        kg,
+        _derivations_query(
+            release_member_pattern("?d", release), release_member_pattern("?src", release)
+        ),
+    )
+
+
+def _read(kg: KnowledgeGraph, sparql: str) -> list[Derivation]:
+    result = kg.query(sparql)
     if not isinstance(result, SelectResult):  # pragma: no cover - SELECT always gives rows
         raise QueryError("the derivation query did not return rows")
     out: dict[tuple[str, str], Derivation] = {}

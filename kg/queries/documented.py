@@ -12,6 +12,8 @@ from typing import Any
 from kg.errors import QueryError
 from kg.graph import KnowledgeGraph
 from kg.queries.current import bind_current, is_current
+from kg.queries.monitors import MONITOR_QUERIES
+from kg.queries.releases import RELEASES_QUERY, SERVING_HISTORY_QUERY
 from kg.terms import PREFIXES
 
 #: The line of :data:`PROVENANCE_QUERY` that picks one sample; uncomment it to use it.
@@ -133,6 +135,9 @@ DOCUMENTED_QUERIES: dict[str, str] = {
     "current-samples": CURRENT_SAMPLES_QUERY,
     "samples-by-prompt-version": SAMPLES_BY_PROMPT_VERSION_QUERY,
     "label-disagreements": LABEL_DISAGREEMENTS_QUERY,
+    "releases": RELEASES_QUERY,
+    "serving-history": SERVING_HISTORY_QUERY,
+    **MONITOR_QUERIES,
 }
 
 #: Columns of :data:`PROVENANCE_QUERY`, in order.

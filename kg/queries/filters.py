@@ -5,7 +5,8 @@ version), an annotator and label ``(field, value)`` pairs; every one set must
 hold (AND). A clearance is always applied: a sample is allowed only when its
 sensitivity is at most the clearance (``public < internal < restricted``); a
 sample without a sensitivity counts as ``restricted``, so the filter fails closed.
-Invalidated samples are never allowed, whatever the filter.
+Invalidated samples are never allowed, whatever the filter, unless it names a
+release: then exactly the release's sample revisions are the candidates.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kg.graph import KnowledgeGraph
 from kg.mapping import lit
 from kg.model import Filters
 from kg.queries.current import is_current
+from kg.queries.releases import release_member_pattern
 from kg.store.base import SelectResult
 from kg.typing import CLEARANCES, SENSITIVITY_ORDER, Clearance
 
@@ -40,8 +42,11 @@ def allowed_samples_query(
     seen = ", ".join(lit(s) for s in visible_sensitivities(clearance))
     lines = [
         "SELECT DISTINCT ?s ?kind WHERE {" if with_kind else "SELECT DISTINCT ?s WHERE {",
-        "  ?s a pr:Sample .",
-        f"  {is_current('?s')}",
+        *(
+            [f"  {release_member_pattern('?s', filters.release)}"]
+            if filters.release is not None
+            else ["  ?s a pr:Sample .", f"  {is_current('?s')}"]
+        ),
         *(["  OPTIONAL { ?s pr:kind ?kind }"] if with_kind else []),
         "  OPTIONAL { ?s pr:sensitivity ?_sensitivity }",
         f'  FILTER(COALESCE(STR(?_sensitivity), "restricted") IN ({seen}))',
@@ -54,6 +59,10 @@ def allowed_samples_query(
             lines.append(f"  ?_dv pr:datasetName {lit(filters.dataset)} .")
         if filters.version is not None:
             lines.append(f"  ?_dv pr:versionLabel {lit(filters.version)} .")
+    if filters.scopes is not None:
+        scoped = ", ".join(lit(d) for d in filters.scopes) or '""'
+        lines.append("  ?s pr:inDatasetVersion ?_sdv . ?_sdv pr:datasetName ?_sds .")
+        lines.append(f"  FILTER(STR(?_sds) IN ({scoped}))")
     if filters.generator is not None or filters.prompt_version is not None:
         lines.append("  ?s prov:wasGeneratedBy ?_gen . ?_gen a pr:Generation ; prov:used ?_cfg .")
         if filters.generator is not None:

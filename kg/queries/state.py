@@ -13,8 +13,15 @@ from kg.store.base import SelectResult
 from kg.terms import PR
 
 #: committed graphs under these prefixes never change samples (answers, evaluation
-#: runs, golden sets), so writing one leaves the state as it was
-_INERT_GRAPHS = (ids.answer_iri(""), ids.eval_run_iri(""), ids.golden_set_iri("", "")[:-1])
+#: runs, golden sets, releases and their approvals, promotions and rollbacks), so
+#: writing one leaves the state as it was
+_INERT_GRAPHS = (
+    ids.answer_iri(""),
+    ids.eval_run_iri(""),
+    ids.golden_set_iri("", "")[:-1],
+    ids.release_iri(""),
+    ids.serving_change_iri(""),
+)
 
 _COMMITTED = (
     f'SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g <{PR.batchStatus}> "committed" }} }}'

@@ -27,12 +27,17 @@ from provrag.services.session import Session
 from provrag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kg.graph import KnowledgeGraph
     from provrag.services.asking import AskOutcome
     from provrag.services.deleting import DeleteOutcome
     from provrag.services.indexing import IndexOutcome
     from provrag.services.ingesting import IngestOutcome
+    from provrag.services.lineage_impact import StaleReport
+    from provrag.services.releasing import ApprovalOutcome, CreateOutcome
     from provrag.services.searching import SearchOutcome
+    from provrag.services.serving import ServingOutcome
     from provrag.services.tracing import TraceOutcome
 
 __all__ = ["Agreement", "Client", "Drift", "Evaluation", "SparqlResult", "open"]
@@ -163,7 +168,8 @@ class Client:
         """The top ``k`` hits (``.hits``, ``.to_dataframe()``). ``filters``: ``origin``,
         ``dataset``, ``version``, ``generator``, ``prompt_version``, ``annotator``,
         ``labels`` (``"FIELD=VALUE"`` or a list), ``clearance``, ``kinds`` (the sample
-        kinds to return; default: settings ``retrieval.answer_kinds``)."""
+        kinds to return; default: settings ``retrieval.answer_kinds``), ``release`` (a
+        release to search; default: the one promoted; ``"current"``: the current samples)."""
         from provrag.services.searching import filters_from, search
 
         return search(
@@ -199,13 +205,19 @@ class Client:
         )
 
     def trace(
-        self, ref: str, format: TraceFormat = "json", *, dataset: str | None = None
+        self,
+        ref: str,
+        format: TraceFormat = "json",
+        *,
+        dataset: str | None = None,
+        release: str | None = None,
     ) -> TraceOutcome:
         """The lineage of an answer or a sample: ``.to_dict()``, ``.document`` (the
-        ``format``'s text), ``.node`` (the tree)."""
+        ``format``'s text), ``.node`` (the tree). A sample id names the revision of the
+        ``release`` served (default: the one promoted; ``"current"``: the current one)."""
         from provrag.services.tracing import trace
 
-        return trace(self.kg, ref, format, dataset=dataset)
+        return trace(self.kg, ref, format, dataset=dataset, release=self.session.release(release))
 
     def evaluate(
         self,
@@ -219,6 +231,7 @@ class Client:
         seed: int | None = None,
         answers: bool = False,
         gates: Sequence[str] = (),
+        release: str | None = None,
     ) -> Evaluation:
         """Evaluate a retriever on a golden set (a ``.jsonl`` path, or ``NAME[@VERSION]``
         of one ingested before), recorded like ``provrag eval``; ``.per_query``,
@@ -236,10 +249,11 @@ class Client:
             clearance=clearance,
             seed=seed,
             answers=answers,
+            release=self.session.release(release),
         )
         golden_set = resolve_golden(self.kg, golden)
         result = evaluate(self.settings, self.kg, golden_set, options)
-        return Evaluation.of(EvalOutcome.of(self.settings, result, checks))
+        return Evaluation.of(EvalOutcome.of(self.settings, result, checks, kg=self.kg))
 
     def stats(self) -> dict[str, Any]:
         """Counts of current samples as DataFrames: ``totals`` (one row), ``by_origin``,
@@ -291,3 +305,84 @@ class Client:
             annotator_kinds=annotator_kinds,
         )
         return Drift.of(report)
+
+    # ------------------------------------------------------------------ releases
+
+    def create_release(
+        self,
+        name: str,
+        *,
+        dataset: str,
+        versions: Sequence[str] = (),
+        golden: str | Path | None = None,
+        gates: Sequence[str] = (),
+        retriever: RetrieverMode | None = None,
+    ) -> CreateOutcome:
+        """Create the release ``name`` (``provrag release create``): ``.gates_passed``,
+        ``.run_ids``, ``.to_dict()``. A name taken raises
+        :class:`~provrag.errors.ReleaseRefusedError`."""
+        from provrag.services.releasing import create_release
+
+        return create_release(
+            self.session, name, dataset=dataset, versions=versions, golden=golden,
+            gates=gates, mode=retriever,
+        )  # fmt: skip
+
+    def approve_release(
+        self, name: str, *, by: str, note: str | None = None, override: bool = False
+    ) -> ApprovalOutcome:
+        """Record ``by``'s approval of ``name`` (a failed gate needs ``override`` and a note)."""
+        from provrag.services.releasing import approve
+
+        return approve(self.session, name, by=by, note=note, override=override)
+
+    def promote(self, name: str, *, by: str, reason: str | None = None) -> ServingOutcome:
+        """Serve the approved release ``name`` by default."""
+        from provrag.services.serving import promote
+
+        return promote(self.session, name, by=by, note=reason)
+
+    def rollback(self, *, by: str, reason: str | None = None) -> ServingOutcome:
+        """Serve the previous approved release again."""
+        from provrag.services.serving import rollback
+
+        return rollback(self.session, by=by, note=reason)
+
+    def releases(self) -> list[dict[str, Any]]:
+        """Every release (``provrag release list --json``)."""
+        from provrag.services.release_views import list_releases
+
+        return list_releases(self.session)
+
+    def release(self, name: str) -> dict[str, Any]:
+        """One release with its approvals and stale share (``release show --json``)."""
+        from provrag.services.release_views import show_release
+
+        return show_release(self.session, name)
+
+    def stale(self, dataset: str | None = None) -> StaleReport:
+        """Synthetic samples and golden items made from data revised or deleted since."""
+        from provrag.services.lineage_impact import stale_report
+
+        return stale_report(self.session, dataset)
+
+    def coverage(
+        self, dataset: str, *, golden: str | Path | None = None, record: bool = True
+    ) -> dict[str, Any]:
+        """Synthetic coverage of ``dataset`` (what ``provrag coverage --json`` prints):
+        shares, uncovered real clusters (where to generate next), far synthetic samples;
+        recorded as a monitor run (and alerts) unless ``record`` is false."""
+        from provrag.services.coverage import coverage
+
+        golden_spec = None if golden is None else str(golden)
+        return coverage(
+            self.settings, self.kg, dataset, golden=golden_spec, record=record
+        ).to_dict()
+
+    def alerts(self) -> pd.DataFrame:
+        """The risk log, newest first: one row per alert (its latest note in ``note``)."""
+        import pandas as pd
+
+        from provrag.services.monitoring import alert_rows
+
+        return pd.DataFrame(alert_rows(self.kg))

@@ -19,9 +19,13 @@ MODULES = [
     "provrag.commands.trace_cmd",  # trace
     "provrag.commands.index_cmd",  # index
     "provrag.commands.eval_cmds",  # eval, report
+    "provrag.commands.release_cmds",  # release, lineage
     "provrag.commands.quality_cmds",  # agreement, drift
+    "provrag.commands.monitor_cmds",  # coverage, alerts
+    "provrag.commands.testset_cmds",  # testset generate, testset validate
     "provrag.commands.quickstart_cmd",  # quickstart
     "provrag.commands.serve_cmd",  # serve
+    "provrag.commands.security_cmds",  # token, audit
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -64,6 +65,12 @@ REPORT_HELP = _paragraphs(
     "with confidence intervals, the primary metric per slice, the per-query distribution and, "
     "for two runs or more, each run against the first (differences and p-values).",
     "Default output: <home>/reports/<run ids>/ (report.html, report.md and the PNG plots).",
+    """--dashboard (no run ids): one self-contained HTML page of every monitor instead
+    (default <home>/reports/dashboard.html, or --out FILE): evaluation runs with intervals
+    per slice, synthetic share, label agreement and drift per dataset version, coverage,
+    synthetic test set validation, alerts. Building it runs the agreement and drift
+    monitors (recorded in the graph; a threshold breach is an alert). --export DIR writes
+    each monitor's tidy table as Parquet (CSV when pyarrow is missing).""",
 )
 
 
@@ -143,6 +150,15 @@ def eval_main(
         typer.Option("--keep-identical-ids", help="BEIR: keep a hit whose id is the query id"),
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout")] = False,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            "--release",
+            help="evaluate what this release serves ('current': the current samples; "
+            "default for --golden: settings release.serve, else the release promoted last)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
@@ -171,6 +187,10 @@ def eval_main(
     with open_graph(ctx) as kg:
         if beir is not None:
             from provrag.commands.progress import stages
+            from provrag.services.session import CURRENT, Session
+
+            if release not in (None, CURRENT):
+                options = replace(options, release=Session(settings, kg).release(release))
             from provrag.services.beir import evaluate_beir, uses_entity_graph
 
             what = "ingesting the corpus" + (
@@ -188,15 +208,25 @@ def eval_main(
                     progress=bar.counted("queries"),
                 )
         elif golden is not None:  # always: exactly one of the two is set (checked above)
+            from provrag.services.session import Session
+
+            served = Session(settings, kg).release(release)
+            options = replace(options, release=served)
             with counted("queries", quiet=json_out) as progress:
                 golden_set = resolve_golden(kg, golden)
                 result = evaluate(settings, kg, golden_set, options, progress=progress)
-    outcome = EvalOutcome.of(settings, result, gates, beir_info)
+        outcome = EvalOutcome.of(settings, result, gates, beir_info, kg=kg)
     if json_out:
         typer.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
         print_result(result, outcome.run_dir, settings)
     print_gates(outcome.gates, quiet=json_out)
+    if outcome.alerts and not json_out:
+        console.print(
+            f"alerts recorded (provrag alerts): {', '.join(outcome.alerts)}",
+            highlight=False,
+            markup=False,
+        )
     if not outcome.passed:
         raise typer.Exit(ExitCode.CHECK_FAILED)
 
@@ -274,12 +304,33 @@ def list_runs(
 
 def report(
     ctx: typer.Context,
-    run_ids: Annotated[list[str], typer.Argument(help="run ids; the first is the baseline")],
+    run_ids: Annotated[
+        list[str] | None, typer.Argument(help="run ids; the first is the baseline")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="output directory")] = None,
+    dashboard: Annotated[
+        bool, typer.Option("--dashboard", help="the monitors' dashboard instead of run reports")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="dashboard HTML file (with --dashboard)")
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="also write each monitor's table here (with --dashboard)"),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="print the written paths as JSON")
     ] = False,
 ) -> None:
+    if dashboard:
+        if run_ids or output is not None:
+            usage_error("--dashboard takes no run ids and no --output (use --out FILE)", ctx)
+        _dashboard(ctx, out, export, json_out)
+        return
+    if out is not None or export is not None:
+        usage_error("--out and --export go with --dashboard", ctx)
+    if not run_ids:
+        usage_error("give one or more run ids (provrag eval list), or --dashboard", ctx)
     from provrag.services.runs import report as report_service
 
     files = report_service(settings_of(ctx), run_ids, output)
@@ -299,3 +350,24 @@ def report(
     console.print(
         f"        {files.markdown} (+ {len(files.images)} PNG plots)", highlight=False, markup=False
     )
+
+
+def _dashboard(ctx: typer.Context, out: Path | None, export: Path | None, json_out: bool) -> None:
+    from provrag.services.dashboard import build_dashboard, export_format
+
+    with open_graph(ctx) as kg:
+        files = build_dashboard(settings_of(ctx), kg, out, export)
+    if json_out:
+        payload = files.to_dict()
+        payload["export_format"] = export_format() if export is not None else None
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    console.print(f"dashboard: {files.html}", highlight=False, markup=False)
+    if files.exported:
+        console.print(
+            f"exported {len(files.exported)} tables ({export_format()}) to {export}",
+            highlight=False,
+            markup=False,
+        )
+    for aid in files.new_alerts:
+        console.print(f"[bold red]new alert[/] {aid}", highlight=False)

@@ -89,10 +89,29 @@ CONFIG_TEMPLATE = """\
 # bootstrap_samples = 1000
 # seed = 13
 
+# [release]
+# serve = "2026-11"             # release served by default (else the one promoted last)
+
+# [monitors]                     # thresholds of the data monitors; a breach is an alert
+# coverage_neighbour = 0.6       # cosine at which a synthetic sample covers a real one
+# coverage_far = 0.45            # synthetic samples farther from every real one: artefacts?
+# coverage_cluster = 0.55        # uncovered real samples this similar form one cluster
+# min_real_covered = 0.8         # alert below (share of real samples covered)
+# min_golden_covered = 0.8       # alert below (share of golden queries covered)
+# agreement_field = "intent"     # label field whose agreement the dashboard watches
+# min_alpha = 0.667              # alert below (Krippendorff's alpha, per dataset version)
+# max_label_js = 0.1             # alert above (label Jensen-Shannon drift, bits)
+
 # [server]                       # provrag serve
 # sparql_timeout_s = 30          # a /sparql query past this is answered 503
 # sparql_max_rows = 100000       # answers are cut here (X-Provrag-Truncated: true)
 # jobs_kept = 100                # ingest jobs GET /jobs/{id} remembers
+
+# [security]                    # provrag serve (README, "Security")
+# auth = true                   # false: no tokens, no clearances, no audit (benchmarks only)
+# anonymous_public = false      # true: requests without a token read public samples
+# audit_queue = 10000
+# audit_batch = 500
 
 # How long each dataset keeps its samples after ingest (units s, m, h, d, w, y);
 # `provrag retention apply` invalidates the current samples past it. Quote a name

@@ -237,6 +237,14 @@ def delete(
     json_out: Annotated[
         bool, typer.Option("--json", help="print only the JSON report on stdout")
     ] = False,
+    cascade: Annotated[
+        bool,
+        typer.Option(
+            "--cascade",
+            help="also invalidate what was derived from them (synthetic questions, "
+            "paraphrases...), transitively",
+        ),
+    ] = False,
 ) -> None:
     from ingest.errors import SelectorError
     from provrag.errors import ProvragError
@@ -256,6 +264,7 @@ def delete(
                 session,
                 selector,
                 reason=reason,
+                cascade=cascade,
                 index=not no_index,
                 index_progress=bar.counted("embedding"),
             )
@@ -285,8 +294,16 @@ def _print_delete(report: DeleteReport, index: SyncReport | None) -> None:
         highlight=False,
     )
     shown = ", ".join(report.samples[:10])
-    more = f" and {report.invalidated - 10} more" if report.invalidated > 10 else ""
+    more = f" and {report.matched - 10} more" if report.matched > 10 else ""
     console.print(f"  ids: {shown}{more}", highlight=False, markup=False)
+    if report.cascaded:
+        shown = ", ".join(report.cascaded_samples[:10])
+        more = f" and {report.cascaded - 10} more" if report.cascaded > 10 else ""
+        console.print(
+            f"  derived from them (--cascade): {report.cascaded}: {shown}{more}",
+            highlight=False,
+            markup=False,
+        )
     if index is not None:
         console.print(
             f"index: {index.removed} vector(s) removed, {index.total} current sample(s)",

@@ -23,6 +23,10 @@ default: settings retrieval.default_clearance, "internal"). Invalidated
 (deleted or revised) samples are never returned. A filtered search returns k
 hits whenever at least k samples match.
 
+Once a release is promoted (`provrag release promote`), searches see exactly its
+sample revisions, from its own index; --release NAME searches another one,
+--release current the current samples.
+
 --explain shows each hit's channel scores and ranks, the graph path that
 brought it (query entity -> sample) and its provenance.
 """
@@ -76,6 +80,15 @@ Kinds = Annotated[
     ),
 ]
 JsonOut = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
+ReleaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--release",
+        help="search this release's sample revisions, from its own index ('current': the "
+        "current samples; default: settings release.serve, else the release promoted last)",
+        show_default=False,
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -113,13 +126,14 @@ def search(
     label: Labels = None,
     clearance: ClearanceOpt = None,
     kind: Kinds = None,
+    release: ReleaseOpt = None,
 ) -> None:
     from provrag.services.searching import search as search_service
 
     filters = _filters(
         ctx, origin=origin, dataset=dataset, version=version, generator=generator,
         prompt_version=prompt_version, annotator=annotator, labels=label,
-        clearance=clearance, kinds=kind,
+        clearance=clearance, kinds=kind, release=release,
     )  # fmt: skip
     with open_session(ctx) as session:
         outcome = search_service(
@@ -224,13 +238,14 @@ def ask(
     label: Labels = None,
     clearance: ClearanceOpt = None,
     kind: Kinds = None,
+    release: ReleaseOpt = None,
 ) -> None:
     from provrag.services.asking import ask as ask_service
 
     filters = _filters(
         ctx, origin=origin, dataset=dataset, version=version, generator=generator,
         prompt_version=prompt_version, annotator=annotator, labels=label,
-        clearance=clearance, kinds=kind,
+        clearance=clearance, kinds=kind, release=release,
     )  # fmt: skip
     with open_session(ctx) as session:
         outcome = ask_service(

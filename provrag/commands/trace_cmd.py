@@ -29,6 +29,15 @@ def trace(
         str | None,
         typer.Option("--dataset", "-d", help="dataset of the sample, when its id is ambiguous"),
     ] = None,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            "--release",
+            help="trace the release's revision of a sample id ('current': the current one; "
+            "default: settings release.serve, else the release promoted last)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Trace an answer or a sample: cited samples, revisions, generator config or
     annotators and guideline, dataset version, ingest batch, source file and sha256."""
@@ -45,8 +54,12 @@ def trace(
         name = trace_format(fmt)
     except UsageError as exc:
         usage_error(str(exc), ctx)
+    from provrag.commands.common import settings_of
+    from provrag.services.session import Session
+
     with open_graph(ctx, recover=False) as kg:
-        output = trace_service(kg, ref, name, dataset=dataset).document
+        served = Session(settings_of(ctx), kg).release(release)
+        output = trace_service(kg, ref, name, dataset=dataset, release=served).document
     if isinstance(output, str):
         sys.stdout.write(output if output.endswith("\n") else output + "\n")
     else:

@@ -1,16 +1,24 @@
 """Who may do what: the access dependencies of the routes.
 
 :func:`require_admin` guards the routes that change the graph outside ingest
-(``POST /sparql/update``). Until API tokens exist it lets every caller through;
-access control replaces its body (and adds a caller dependency to every route),
-the routes stay as they are.
+(``POST /sparql/update``). The security middleware (:mod:`provrag.security.http`)
+answers 401/403 before any route runs; this dependency says it again at the route,
+so that the route stays closed even if the route table forgot it.
 """
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 
 
 def require_admin(request: Request) -> None:
-    """Let the request through when its caller is an admin (today: every caller)."""
-    return None
+    """Let the request through when its caller is an admin; 403 otherwise."""
+    from provrag.security.http import caller
+
+    who = caller(request)
+    if not who.admin:
+        raise HTTPException(
+            403,
+            f"{request.method} {request.url.path} needs an admin token; token {who.who} "
+            f"has the role {who.role!r}",
+        )

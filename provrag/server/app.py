@@ -23,7 +23,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kg.errors import KGError, NotFoundError, ProvragError, QueryTimeoutError
-from provrag.errors import UsageError
+from provrag.errors import ReleaseError, ReleaseRefusedError, UsageError
+from provrag.security.http import Security, install
 from provrag.server import data, evals, explorer, metrics, sparql, uploads
 from provrag.server.deps import session_of
 from provrag.server.models import Health
@@ -43,6 +44,8 @@ def status_of(exc: ProvragError) -> int:
 
     if isinstance(exc, NotFoundError | RunNotFoundError):
         return 404
+    if isinstance(exc, ReleaseError):  # an unknown release (404), or one refused (409)
+        return 409 if isinstance(exc, ReleaseRefusedError) else 404
     if isinstance(exc, QueryTimeoutError):
         return 503
     if isinstance(exc, UsageError | KGError):
@@ -77,11 +80,14 @@ def create_app(settings: Settings) -> FastAPI:
     counters = metrics.Metrics()
     jobs = IngestJobs(session, keep=settings.server.jobs_kept, listener=counters.job_finished)
     threads = QueryThreads(SPARQL_THREADS)
+    security: Security | None = None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.close()
+        if security is not None:
+            security.close()  # writes the audit entries still queued
         session.close()  # releases the embedded store's lock
 
     app = FastAPI(title="provrag", version=_version(), lifespan=lifespan)
@@ -90,6 +96,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.query_threads = threads
     app.state.metrics = counters
     app.add_middleware(metrics.MetricsMiddleware, metrics=counters)
+    # the outermost middleware: 401/403 before anything else runs, every request audited
+    security = install(app, session, settings)
     _handlers(app)
 
     @app.get("/health", response_model=Health, tags=["operations"])

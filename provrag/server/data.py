@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from kg.model import Filters, ScoredPassage
 from kg.typing import RetrieverMode, TraceFormat
+from provrag.security.http import graph_for
 from provrag.server.deps import filters, session_of
 from provrag.server.models import ERRORS, AskAnswer
 from provrag.services.samples import SampleView
@@ -66,16 +67,18 @@ def ask(
     },
 )
 def trace(
-    session: SessionDep,
+    request: Request,
     ref: str,
     format: TraceFormat = "json",
     dataset: str | None = None,
+    release: str | None = None,
 ) -> Response:
     """The lineage of ``ref`` (answer id, sample id or IRI) as ``provrag trace --format``
-    writes it."""
+    writes it (a sample id: the served release's revision, as ``trace --release``)."""
     from provrag.services.tracing import trace as trace_service
 
-    outcome = trace_service(session.kg, ref, format, dataset=dataset)
+    served = session_of(request).release(release)
+    outcome = trace_service(graph_for(request), ref, format, dataset=dataset, release=served)
     if outcome.format == "tree":
         from provrag.render.trace_tree import tree_text
 
@@ -84,9 +87,10 @@ def trace(
 
 
 @router.get("/samples/{ref:path}", response_model=SampleView, responses=ERRORS)
-def sample(session: SessionDep, ref: str, dataset: str | None = None) -> Any:  # noqa: ANN401
+def sample(request: Request, ref: str, dataset: str | None = None) -> Any:  # noqa: ANN401
     """The current revision of a sample (external id or IRI; ``dataset`` when the id is in
     several): its record and provenance summary. 404 when unknown or invalidated."""
     from provrag.services.samples import current_sample
 
-    return JSONResponse(current_sample(session.kg, ref, dataset=dataset).model_dump(mode="json"))
+    found = current_sample(graph_for(request), ref, dataset=dataset)
+    return JSONResponse(found.model_dump(mode="json"))

@@ -35,6 +35,7 @@ def query_threads_of(request: Request) -> QueryThreads:
 
 
 def filters(
+    request: Request,
     origin: Origin | None = None,
     dataset: str | None = None,
     version: str | None = None,
@@ -44,12 +45,17 @@ def filters(
     label: Labels = None,
     clearance: Clearance | None = None,
     kind: Annotated[list[SampleKind] | None, Query()] = None,
+    release: str | None = None,
 ) -> Filters:
-    """The provenance filters of ``/search`` and ``/ask`` (the same query parameters)."""
+    """The provenance filters of ``/search`` and ``/ask`` (the same query parameters;
+    ``release``: a release to serve, ``current``, or by default the one promoted),
+    bounded by the caller's clearance and dataset scopes."""
+    from provrag.security.http import bounded_filters
     from provrag.services.searching import filters_from
 
-    return filters_from(
+    asked = filters_from(
         origin=origin, dataset=dataset, version=version, generator=generator,
         prompt_version=prompt_version, annotator=annotator, labels=label,
-        clearance=clearance, kinds=kind,
+        clearance=clearance, kinds=kind, release=release,
     )  # fmt: skip
+    return bounded_filters(request, asked)

@@ -18,6 +18,7 @@ from starlette.datastructures import ImmutableMultiDict
 
 from provrag.errors import UsageError
 from provrag.render.sparql_results import GRAPH_TYPES, media_types_for, serialize
+from provrag.security.http import audit_parameters, caller, graph_for
 from provrag.server.access import require_admin
 from provrag.server.deps import query_threads_of, session_of
 from provrag.server.negotiation import choose
@@ -102,10 +103,16 @@ def _run(
     session: Session, threads: QueryThreads, request: Request, query: str, default: list[str],
     named: list[str], formats: list[str],
 ) -> Response:  # fmt: skip
+    audit_parameters(request, query)
+    if not caller(request).admin:  # a caller's view, which reaches out to no other endpoint
+        from kg.view import refuse_service
+
+        refuse_service(query)
     outcome = run_query(
         session,
         SparqlRequest(query, default_graphs=_graphs(default), named_graphs=_graphs(named)),
         threads=threads,
+        kg=graph_for(request),
     )
     return _answer(outcome, request, formats)
 

@@ -14,12 +14,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kg.typing import OnDuplicate, OnInvalid
 from provrag.exit_codes import ExitCode
+from provrag.security.http import audit_parameters
 from provrag.server.deps import jobs_of
 from provrag.server.models import ERRORS, ErrorBody, IngestResult, JobAccepted, JobView
 from provrag.services.ingesting import IngestOptions
@@ -55,6 +56,7 @@ def _save(upload: UploadFile) -> tuple[Path, Path]:
     },
 )
 async def ingest(
+    request: Request,
     jobs: JobsDep,
     file: Annotated[UploadFile, File(description="JSONL, CSV or Parquet")],
     dataset: Annotated[str | None, Form()] = None,
@@ -76,6 +78,7 @@ async def ingest(
         index=index,
     )
     directory, target = await run_in_threadpool(_save, file)
+    audit_parameters(request, f"file={target.name} {options!r}")
     job = jobs.submit([target], options, cleanup=directory)
     if not wait:
         return JSONResponse(

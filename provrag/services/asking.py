@@ -89,8 +89,8 @@ def ask(
     answer in the graph (its id in ``outcome.id``)."""
     from kg.model import Filters
 
-    filters = filters if filters is not None else Filters()
-    answerer = session.answerer(mode)
+    filters, release = session.serve(filters if filters is not None else Filters())
+    answerer = session.answerer(mode, release)
     result = answerer.answer(text, k, filters)
     note = None
     if record_answer:
@@ -99,4 +99,4 @@ def ask(
                 record(session.kg, result, answerer.retriever)
         else:
             note = NOTHING_TO_RECORD
-    return AskOutcome(result, session.retriever(mode).mode, filters, note)
+    return AskOutcome(result, session.retriever(mode, release).mode, filters, note)

@@ -50,11 +50,13 @@ def delete(
     selector: DeleteSelector,
     *,
     reason: str | None = None,
+    cascade: bool = False,
     index: bool = True,
     index_progress: IndexProgress | None = None,
 ) -> DeleteOutcome:
-    """Invalidate the samples ``selector`` names (one deletion activity), then sync the
-    index when something was invalidated (and ``index`` and ``index_on_ingest`` hold).
+    """Invalidate the samples ``selector`` names (``cascade``: and what was derived from
+    them, transitively; one deletion activity), then sync the index when something was
+    invalidated (and ``index`` and ``index_on_ingest`` hold).
 
     Raises :class:`~ingest.errors.SelectorError` for no selector or parts that do not
     go together (e.g. a version without its dataset).
@@ -72,6 +74,7 @@ def delete(
                 generator=selector.generator,
                 prompt_version=selector.prompt_version,
                 reason=reason,
+                cascade=cascade,
             )
             synced = None
             if report.invalidated and index and settings.index_on_ingest:

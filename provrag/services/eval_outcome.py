@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evaluation.results import EvalResult
+from kg.graph import KnowledgeGraph
 from provrag.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class EvalOutcome:
     run_dir: Path
     gates: list[GateOutcome] = field(default_factory=list)
     beir: BeirIngest | None = None
+    #: ids of the alerts recorded for the gates this run missed
+    alerts: list[str] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -42,11 +45,20 @@ class EvalOutcome:
         result: EvalResult,
         gates: Sequence[Gate] = (),
         beir: BeirIngest | None = None,
+        kg: KnowledgeGraph | None = None,
     ) -> EvalOutcome:
-        """Check ``gates`` on ``result``; its run directory is under ``settings.runs_dir``."""
+        """Check ``gates`` on ``result``; its run directory is under ``settings.runs_dir``.
+
+        With ``kg``, each missed gate is recorded as an alert (monitor ``gate``,
+        informed by the run): :func:`record_gate_alerts`."""
         from evaluation.gates import check_gates
 
-        return cls(result, settings.runs_dir / str(result.run_id), check_gates(result, gates), beir)
+        outcome = cls(
+            result, settings.runs_dir / str(result.run_id), check_gates(result, gates), beir
+        )
+        if kg is not None:
+            outcome.alerts = record_gate_alerts(kg, result, outcome.gates)
+        return outcome
 
     @property
     def passed(self) -> bool:
@@ -56,6 +68,7 @@ class EvalOutcome:
     def to_dict(self) -> dict[str, Any]:
         payload = result_json(self.result, self.run_dir)
         payload["gates"] = [gate_json(o) for o in self.gates]
+        payload["alerts"] = list(self.alerts)
         if self.beir is not None:
             payload["beir"] = self.beir.to_dict()
         return payload
@@ -102,3 +115,31 @@ def gate_json(o: GateOutcome) -> dict[str, Any]:
         "passed": o.passed,
         "message": o.message(),
     }
+
+
+def record_gate_alerts(
+    kg: KnowledgeGraph, result: EvalResult, outcomes: Sequence[GateOutcome]
+) -> list[str]:
+    """An alert for each missed gate of ``result`` (informed by its evaluation run); their ids."""
+    from kg import ids
+    from provrag.services.alerts import raise_alert
+
+    out = []
+    for o in outcomes:
+        if o.passed:
+            continue
+        aid = raise_alert(
+            kg,
+            monitor="gate",
+            measure=f"{o.gate.metric}[{o.gate.where}]",
+            value=o.value,
+            threshold=o.gate.threshold,
+            comparator=o.gate.op,
+            message=f"evaluation run {result.run_id}: {o.message()}",
+            dataset=result.dataset,
+            scope=f"run {result.run_id}: {o.gate}",
+            informed_by=ids.eval_run_iri(str(result.run_id)),
+        )
+        if aid is not None:
+            out.append(aid)
+    return out

@@ -59,6 +59,8 @@ class EvalOptions:
     ignore_identical_ids: bool = False
     bootstrap_samples: int | None = None
     min_slice_queries: int | None = None
+    #: evaluate what the release of this name serves (its index, its sample revisions)
+    release: str | None = None
 
 
 def run_spec(settings: Settings, golden: GoldenSet, options: EvalOptions) -> RunSpec:
@@ -76,7 +78,9 @@ def run_spec(settings: Settings, golden: GoldenSet, options: EvalOptions) -> Run
         ks=tuple(options.ks) or (10,),
         metrics=tuple(options.metrics) if options.metrics else None,
         depth=options.depth,
-        filters=Filters(dataset=golden.dataset, clearance=options.clearance),
+        filters=Filters(
+            dataset=golden.dataset, clearance=options.clearance, release=options.release
+        ),
         seed=options.seed if options.seed is not None else ev.seed,
         bootstrap_samples=options.bootstrap_samples or ev.bootstrap_samples,
         min_slice_queries=options.min_slice_queries
@@ -114,10 +118,12 @@ def settings_for_rerun(settings: Settings, spec: RunSpec) -> Settings:
     return settings.model_copy(update=update)
 
 
-def _index_manifest(settings: Settings) -> dict[str, Any] | None:
+def _index_manifest(settings: Settings, release: str | None) -> dict[str, Any] | None:
     from retrieval.index_bundle import read_manifest
 
-    return read_manifest(settings.index_dir)
+    return read_manifest(
+        settings.index_dir if release is None else settings.release_index_dir(release)
+    )
 
 
 def evaluate(
@@ -145,12 +151,13 @@ def evaluate(
         spec, settings = options, settings_for_rerun(settings, options)
     else:
         spec = run_spec(settings, golden, options)
-    manifest = _index_manifest(settings)
+    release = spec.filters.release if spec.filters is not None else None
+    manifest = _index_manifest(settings, release)
     if manifest is not None:
         spec = spec.model_copy(update={"index_generation": manifest.get("generation")})
     built: GraphRetriever | None = None
     if retriever is None:
-        retriever = built = wiring.build_retriever(settings, kg, mode=spec.mode)
+        retriever = built = wiring.build_retriever(settings, kg, mode=spec.mode, release=release)
     if spec.answers and answerer is None:
         answerer = wiring.build_answerer(settings, built, kg, mode=spec.mode)
     answers = answerer if spec.answers else None

@@ -31,9 +31,12 @@ def filters_from(
     labels: Sequence[str] | Sequence[tuple[str, str]] | dict[str, str] | str | None = None,
     clearance: Clearance | None = None,
     kinds: Sequence[str] | str | None = None,
+    release: str | None = None,
 ) -> Filters:
     """The search filters of these options (``labels``: ``FIELD=VALUE`` texts or pairs;
-    ``kinds``: the sample kinds to return, None: the settings' ``answer_kinds``).
+    ``kinds``: the sample kinds to return, None: the settings' ``answer_kinds``;
+    ``release``: a release to search, ``current`` for the current samples, None: the
+    release served by default, :meth:`~provrag.services.session.Session.release`).
 
     Raises :class:`~kg.errors.FilterError` for a malformed label and
     :class:`~provrag.errors.UsageError` for a value that is not one of its kind's.
@@ -52,6 +55,7 @@ def filters_from(
         "labels": [] if labels is None else labels,
         "clearance": clearance,
         "kinds": kinds or None,
+        "release": release,
     }
     try:
         return Filters.model_validate(values)
@@ -119,8 +123,8 @@ def search(
     settings'); ``explain`` also links the query's entities (graph channel only)."""
     from kg.model import Filters
 
-    filters = filters if filters is not None else Filters()
-    engine = session.retriever(mode)
+    filters, release = session.serve(filters if filters is not None else Filters())
+    engine = session.retriever(mode, release)
     explained = getattr(engine, "search_explained", None)  # GraphRetriever: and the gate's why
     hits, decision = (
         explained(text, k, filters) if explained else (engine.search(text, k, filters), None)

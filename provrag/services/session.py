@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING
 from kg.graph import KnowledgeGraph
 from provrag.settings import Settings
 
+#: the ``--release`` value that serves the current samples whatever release is promoted
+CURRENT = "current"
+
 if TYPE_CHECKING:
+    from kg.model import Filters
     from kg.typing import RetrieverMode
     from retrieval.answerer import Answerer
     from retrieval.retriever import GraphRetriever
@@ -29,8 +33,11 @@ class Session:
         self.kg = kg
         #: held by every write, so that one process writes one batch at a time
         self.write_lock = threading.RLock()
-        self._retrievers: dict[RetrieverMode, GraphRetriever] = {}
-        self._answerers: dict[RetrieverMode, Answerer] = {}
+        self._retrievers: dict[tuple[RetrieverMode, str | None], GraphRetriever] = {}
+        self._answerers: dict[tuple[RetrieverMode, str | None], Answerer] = {}
+        #: the release served by default, read once (None: not read yet)
+        self._served: tuple[str | None] | None = None
+        self._known_releases: set[str] = set()
 
     @classmethod
     def open(cls, settings: Settings, *, recover: bool = True) -> Session:
@@ -43,28 +50,69 @@ class Session:
         """``mode``, or the settings' default retriever mode."""
         return mode or self.settings.retrieval.mode
 
-    def retriever(self, mode: RetrieverMode | None = None) -> GraphRetriever:
-        """The retriever of ``mode`` (default: the settings'), built on first use."""
-        key = self.mode(mode)
+    def release(self, asked: str | None = None) -> str | None:
+        """The release to serve: ``asked`` (:data:`CURRENT`: the current samples), else the
+        settings' ``release.serve``, else the one promoted last (read once per session);
+        None: the current samples. Raises :class:`~provrag.errors.ReleaseError` for a
+        release the graph does not hold."""
+        name = asked or self.settings.release.serve
+        if name is None:
+            if self._served is None:
+                from kg.queries.releases import served_release
+
+                self._served = (served_release(self.kg),)
+            name = self._served[0]
+        if name is None or name == CURRENT:
+            return None
+        if name not in self._known_releases:
+            from kg.queries.releases import release_exists
+            from provrag.errors import ReleaseError
+
+            if not release_exists(self.kg, name):
+                raise ReleaseError(
+                    f"there is no release {name!r}; see `provrag release list`, or pass "
+                    f"--release {CURRENT} for the current samples"
+                )
+            self._known_releases.add(name)
+        return name
+
+    def serve(self, filters: Filters) -> tuple[Filters, str | None]:
+        """``filters`` with the release to serve (:meth:`release` of ``filters.release``)
+        filled in, and that release (None: the current samples)."""
+        release = self.release(filters.release)
+        if release != filters.release:
+            filters = filters.model_copy(update={"release": release})
+        return filters, release
+
+    def retriever(
+        self, mode: RetrieverMode | None = None, release: str | None = None
+    ) -> GraphRetriever:
+        """The retriever of ``mode`` (default: the settings') over ``release`` (None: the
+        current samples; resolve a default with :meth:`release`), built on first use."""
+        key = (self.mode(mode), release)
         if key not in self._retrievers:
             from provrag.wiring import build_retriever
 
-            self._retrievers[key] = build_retriever(self.settings, self.kg, mode=key)
+            self._retrievers[key] = build_retriever(
+                self.settings, self.kg, mode=key[0], release=release
+            )
         return self._retrievers[key]
 
-    def answerer(self, mode: RetrieverMode | None = None) -> Answerer:
-        """The answerer over :meth:`retriever` of ``mode``, built on first use."""
-        key = self.mode(mode)
+    def answerer(self, mode: RetrieverMode | None = None, release: str | None = None) -> Answerer:
+        """The answerer over :meth:`retriever` of ``mode`` and ``release``, built on first use."""
+        key = (self.mode(mode), release)
         if key not in self._answerers:
             from provrag.wiring import build_answerer
 
-            self._answerers[key] = build_answerer(self.settings, self.retriever(key))
+            self._answerers[key] = build_answerer(self.settings, self.retriever(*key))
         return self._answerers[key]
 
     def changed(self) -> None:
-        """The graph or the index changed: build retrievers afresh on next use."""
+        """The graph or the index changed: build retrievers afresh on next use (and read
+        the served release again)."""
         self._retrievers.clear()
         self._answerers.clear()
+        self._served = None
 
     def close(self) -> None:
         """Close the graph's store (the embedded store's lock goes with it)."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from kg.errors import QueryTimeoutError
+from kg.graph import KnowledgeGraph
 from kg.store.base import QueryResult, SelectResult
 from provrag.services.session import Session
 
@@ -52,10 +53,10 @@ class SparqlOutcome:
 
 
 def _bounded(
-    session: Session, request: SparqlRequest, max_rows: int, timeout_s: float
+    kg: KnowledgeGraph, request: SparqlRequest, max_rows: int, timeout_s: float
 ) -> SparqlOutcome:
     deadline = time.monotonic() + timeout_s
-    result = session.kg.query(
+    result = kg.query(
         request.query,
         default_graphs=request.default_graphs,
         named_graphs=request.named_graphs,
@@ -120,9 +121,11 @@ def run_query(
     timeout_s: float | None = None,
     max_rows: int | None = None,
     threads: QueryThreads | None = None,
+    kg: KnowledgeGraph | None = None,
 ) -> SparqlOutcome:
     """Run a read-only query within ``timeout_s`` and keep at most ``max_rows`` of its answer
-    (None: the ``[server]`` settings').
+    (None: the ``[server]`` settings'), on ``kg`` (None: the session's graph; the server
+    passes a caller's view, :mod:`kg.view`).
 
     Raises :class:`~kg.errors.QueryError` for a malformed query or an update and
     :class:`~kg.errors.QueryTimeoutError` when the budget runs out.
@@ -130,9 +133,10 @@ def run_query(
     limits = session.settings.server
     budget = limits.sparql_timeout_s if timeout_s is None else timeout_s
     cap = limits.sparql_max_rows if max_rows is None else max_rows
+    graph = session.kg if kg is None else kg
     if threads is None:
-        return _bounded(session, request, cap, budget)
-    return threads.run(lambda: _bounded(session, request, cap, budget), budget)
+        return _bounded(graph, request, cap, budget)
+    return threads.run(lambda: _bounded(graph, request, cap, budget), budget)
 
 
 def run_update(session: Session, update: str) -> None:

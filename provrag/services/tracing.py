@@ -95,10 +95,16 @@ def trace_format(value: str) -> TraceFormat:
 
 
 def trace(
-    kg: KnowledgeGraph, ref: str, fmt: TraceFormat | str = "json", *, dataset: str | None = None
+    kg: KnowledgeGraph,
+    ref: str,
+    fmt: TraceFormat | str = "json",
+    *,
+    dataset: str | None = None,
+    release: str | None = None,
 ) -> TraceOutcome:
     """The lineage of ``ref`` (answer id, sample external id, or an answer/sample IRI;
-    ``dataset`` when a sample id is ambiguous) written as ``fmt``.
+    ``dataset`` when a sample id is ambiguous) written as ``fmt``; with ``release``, a
+    sample external id names the release's revision of that sample (when it holds one).
 
     Raises :class:`~provrag.errors.UsageError` for an unknown format and
     :class:`~kg.errors.NotFoundError` for an unknown id.
@@ -106,5 +112,11 @@ def trace(
     name = trace_format(fmt)
     from kg.provenance import trace as build_trace
 
+    if release is not None and "://" not in ref:
+        from kg.queries.releases import release_revisions_of
+
+        revisions = release_revisions_of(kg, release, ref, dataset)
+        if len(revisions) == 1:
+            ref = revisions[0]
     node = build_trace(kg, ref, dataset=dataset)
     return TraceOutcome(node, name, TRACE_WRITERS[name](kg, node))

@@ -58,7 +58,9 @@ def check_corpus(src: Source) -> None:
         for k in spec.answers_in + spec.related:
             if k not in known:
                 raise SystemExit(f"golden query {spec.query!r} names unknown passage {k!r}")
-        answer_texts = " ".join(p.text for p in src.passages if p.key in spec.answers_in).lower()
+        answer_texts = " ".join(
+            p.text for p in src.passages + src.uncovered if p.key in spec.answers_in
+        ).lower()
         if not any(a.lower() in answer_texts for a in spec.gold_answers):
             raise SystemExit(f"golden query {spec.query!r}: no gold answer in its passages")
     for key, _ in src.revisions:
@@ -265,6 +267,9 @@ def build(src: Source, seed: int) -> Built:
     )
     next_id = len(passages) + 1 + len(para_specs) + len(question_specs)
     new_ids = {p.key: ext_id(next_id + i) for i, p in enumerate(src.new_passages)}
+    # the uncovered topic's passages: ids after every other sample's, no synthetic samples
+    after = next_id + len(src.new_passages)
+    uncovered_ids = {p.key: ext_id(after + i) for i, p in enumerate(src.uncovered)}
 
     # --- label plans: every real passage, a share of synthetic samples -----------------------
     plans = b.plans
@@ -311,6 +316,16 @@ def build(src: Source, seed: int) -> Built:
         v1.append(rec)
     for spec in question_specs:
         v1.append(b.question_record(spec, by_key[spec[1]], real_ids[spec[1]]))
+    # planned after the disagreements above, so the other samples' labels do not change
+    for i, p in enumerate(src.uncovered):
+        sid = uncovered_ids[p.key]
+        plans[sid] = LabelPlan(src.humans, topic_by=src.humans[i % 3])
+        r = rng_for(seed, "real", sid)
+        updated = day_within((2026, 8, 1), 60, r).strftime("%Y-%m-%d")
+        labels = b.labeller.labels(
+            p.intent, p.topic, plans[sid], datetime(2026, 10, 1, tzinfo=UTC), 22, r
+        )
+        v1.append(b.real_record(p, sid, src.v1, updated, labels))
 
     # --- render v2: same ids, revised facts, regenerated paraphrases, new passages ----------
     revised_keys = [key for key, _ in src.revisions]
@@ -339,7 +354,7 @@ def build(src: Source, seed: int) -> Built:
         )
         v2.append(b.real_record(p, sid, src.v2, updated, labels))
 
-    golden = _golden(src, v1, real_ids)
+    golden = _golden(src, v1, real_ids | uncovered_ids)
     bad, bad_count = bad_records(src)
     return Built(v1, v2, golden, bad, bad_count, revised_keys, stats(v1, v2, golden, bad_count))
 

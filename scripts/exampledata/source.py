@@ -74,6 +74,9 @@ class Source:
     passages: tuple[Passage, ...]
     revisions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
     new_passages: tuple[Passage, ...]
+    #: real passages of version 1 from files with ``generate = false``: nothing synthetic
+    #: is made from them (the topic coverage leaves uncovered); ids after all others
+    uncovered: tuple[Passage, ...]
     # golden.toml
     golden: tuple[GoldenSpec, ...]
     golden_meta: dict[str, str]
@@ -102,7 +105,7 @@ class Source:
     readme_template: str
 
     def all_passages(self) -> tuple[Passage, ...]:
-        return self.passages + self.new_passages
+        return self.passages + self.new_passages + self.uncovered
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -140,7 +143,13 @@ def load_source(directory: Path) -> Source:
     passage_files = sorted((directory / "passages").glob("*.toml"))
     if not passage_files:
         raise SystemExit(f"no passage files (*.toml) in {directory / 'passages'}")
-    passages = tuple(_passage(p) for path in passage_files for p in _toml(path).get("passage", []))
+    files = [_toml(path) for path in passage_files]
+    passages = tuple(
+        _passage(p) for f in files if f.get("generate", True) for p in f.get("passage", [])
+    )
+    uncovered = tuple(
+        _passage(p) for f in files if not f.get("generate", True) for p in f.get("passage", [])
+    )
     v2 = _toml(directory / "kb_v2.toml")
     golden = _toml(directory / "golden.toml")
     gazetteer = _toml(directory / "gazetteer.toml")
@@ -164,6 +173,7 @@ def load_source(directory: Path) -> Source:
             (r["key"], tuple((old, new) for old, new in r["edits"])) for r in v2["revision"]
         ),
         new_passages=tuple(_passage(p) for p in v2["passage"]),
+        uncovered=uncovered,
         golden=tuple(
             GoldenSpec(
                 q["query"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.titles import title_mention, with_titles
+from ingest.titles import title_mention, title_name, with_titles
 from kg import ids
 from kg.typing import TITLE_ENTITY_TYPE
 
@@ -32,3 +32,9 @@ def test_with_titles_appends_only_where_there_is_a_title() -> None:
 
 def test_the_title_mention_has_its_own_iri_even_at_an_ner_spans_offsets() -> None:
     assert ids.mention_iri("s", 0, 10, TITLE_ENTITY_TYPE) != ids.mention_iri("s", 0, 10, "ORG")
+
+
+def test_a_parenthetical_qualifier_is_not_part_of_the_subjects_name() -> None:
+    m = title_mention("Brand (play) Brand is a play by Ibsen.", {"title": "Brand (play)"})
+    assert m is not None and (m.normalized, m.canonical, m.end) == ("brand", "Brand", 12)
+    assert title_name("(untitled)") == "(untitled)"

@@ -17,6 +17,22 @@ from kg.graph import ONTOLOGY_GRAPH, KnowledgeGraph
 from kg.mapping.answers import answer_triples
 from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
+from kg.mapping.monitors import (
+    AlertIn,
+    AlertNoteIn,
+    MonitorRunIn,
+    alert_note_triples,
+    alert_triples,
+    monitor_run_triples,
+)
+from kg.mapping.releases import (
+    GateResultIn,
+    ReleaseIn,
+    approval_triples,
+    release_member_triples,
+    release_triples,
+    serving_change_triples,
+)
 from kg.model import (
     CitedSentence,
     GenerationIn,
@@ -162,6 +178,23 @@ def mapped_statements() -> list[str]:
         sentences=[CitedSentence(text="t.", sample_iri=sample, sample_id="s1", score=0.5)],
     )
     out += answer_triples(answer)
+    release = ReleaseIn(
+        name="A", created=T0, manifest_hash="h" * 64, member_count=1, dataset="kb",
+        versions=("1",), retriever_settings={"retriever": "dense"}, index_manifest={"count": 1},
+        run_ids=("run-1",), gates=(GateResultIn("ndcg@10>=0.7", True, 0.8, "run-1"),),
+    )  # fmt: skip
+    out += release_triples(release) + release_member_triples("A", [sample])
+    approval = ids.release_approval_iri("A", "1")
+    out += approval_triples(approval, "A", "alice", T0, override=True, note="why")
+    change = ids.serving_change_iri("1")
+    out += serving_change_triples(change, "rollback", "A", "bob", T0, replaced="B", note="why")
+    out += monitor_run_triples(
+        MonitorRunIn("m", "coverage", T0, T0, {"a": 1}, {"real_covered_share": 0.5}, "kb", "1")
+    )
+    out += alert_triples(
+        AlertIn("a", "gate", "ndcg@10", 0.5, 0.6, ">=", "missed", T0, "kb", ids.eval_run_iri("r"))
+    )
+    out += alert_note_triples(AlertNoteIn("a", "n", "looked at it", T0, author="lead"))
     return out
 
 

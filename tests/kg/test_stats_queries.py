@@ -22,6 +22,7 @@ from kg.queries import (
     SAMPLES_BY_PROMPT_VERSION_QUERY,
     provenance_of,
 )
+from kg.queries.monitors import SYNTHETIC_SHARE_QUERY
 from kg.stats import graph_stats
 from kg.store.base import GraphStore
 from kg.store.embedded import OxigraphStore
@@ -273,3 +274,16 @@ def test_label_disagreements_query(graph: tuple[KnowledgeGraph, dict[str, str]])
 @pytest.mark.parametrize("name", list(DOCUMENTED_QUERIES))
 def test_docs_quote_each_query_verbatim(name: str) -> None:
     assert DOCUMENTED_QUERIES[name] in DOCS.read_text(encoding="utf-8")
+
+
+def test_synthetic_share_query(graph: tuple[KnowledgeGraph, dict[str, str]]) -> None:
+    rows = graph[0].select(SYNTHETIC_SHARE_QUERY)
+    expected: dict[tuple[str, str], list[int]] = {}
+    for r in CURRENT:
+        counts = expected.setdefault((r.dataset, str(r.version)), [0, 0])
+        counts[0] += 1
+        counts[1] += r.origin == "synthetic"
+    got = {(r["dataset"], r["version"]): (r["samples"], r["synthetic"]) for r in rows}
+    assert got == {k: (n, s) for k, (n, s) in expected.items()}
+    shares = {(r["dataset"], r["version"]): float(r["synthetic_share"]) for r in rows}
+    assert shares[("support-kb", "2026.11")] == pytest.approx(2 / 4)

@@ -115,3 +115,20 @@ def test_importing_provrag_loads_neither_pandas_nor_the_api() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_alerts_as_a_dataframe(client: Client) -> None:
+    from provrag.services.alerts import check_threshold
+
+    aid = check_threshold(
+        client.kg,
+        monitor="coverage",
+        measure="real_covered_share",
+        value=0.5,
+        threshold=0.8,
+        comparator=">=",
+        dataset=DATASET,
+    )
+    frame = client.alerts()
+    row = frame.set_index("alert_id").loc[aid]
+    assert row["monitor"] == "coverage" and row["value"] == 0.5 and row["note"] is None

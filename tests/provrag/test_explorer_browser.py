@@ -3,6 +3,7 @@ in headless Chromium over the DevTools protocol (search, open a trace, SPARQL)."
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.provrag.cdp import open_page
+from tests.provrag.cdp import Page, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = ROOT / "provrag" / "example_data" / "kb_v1.jsonl"
@@ -38,14 +39,20 @@ def _provrag(home: Path, *args: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of ``provrag serve`` on a home holding the example kb_v1."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Base URL of ``provrag serve`` on a home holding the example kb_v1, and an
+    admin token."""
     home = tmp_path_factory.mktemp("explorer") / "home"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run(
         _provrag(home, "ingest", str(KB), "--json"), check=True, env=env,
         capture_output=True, timeout=600,
     )  # fmt: skip
+    made = subprocess.run(
+        _provrag(home, "token", "create", "--role", "admin", "--json"),
+        check=True, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    token = json.loads(made.stdout)["token"]
     port = _free_port()
     log = (home.parent / "serve.log").open("wb")
     proc = subprocess.Popen(
@@ -67,7 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise TimeoutError("provrag serve did not answer /health within 120 s")
             time.sleep(0.3)
-        yield base
+        yield base, token
     finally:
         proc.terminate()
         try:
@@ -78,10 +85,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def test_search_trace_and_screenshot(server: str, chromium: str, tmp_path: Path) -> None:
-    with open_page(chromium, tmp_path / "profile", f"{server}/") as page:
+def _use_token(page: Page, token: str) -> None:
+    page.wait_for("document.getElementById('token-form') !== null")
+    page.evaluate(
+        f"document.getElementById('token').value = {token!r};"
+        "document.getElementById('token-form').requestSubmit(); true"
+    )
+
+
+def test_search_trace_and_screenshot(
+    server: tuple[str, str], chromium: str, tmp_path: Path
+) -> None:
+    base, token = server
+    with open_page(chromium, tmp_path / "profile", f"{base}/") as page:
         page.send("Page.enable")
-        page.wait_for("document.getElementById('search-form') !== null")
+        _use_token(page, token)
         page.evaluate(
             "document.getElementById('q').value = 'I lost my card abroad';"
             "document.getElementById('search-form').requestSubmit(); true"
@@ -121,18 +139,19 @@ def test_search_trace_and_screenshot(server: str, chromium: str, tmp_path: Path)
         print(f"explorer SPARQL screenshot: {page.screenshot(tmp_path / 'explorer-sparql.png')}")
 
 
-def test_page_sends_the_token_it_was_given(server: str, chromium: str, tmp_path: Path) -> None:
+def test_page_sends_the_token_it_was_given(
+    server: tuple[str, str], chromium: str, tmp_path: Path
+) -> None:
     """With a token entered, API calls carry ``Authorization: Bearer <token>``."""
-    with open_page(chromium, tmp_path / "profile", f"{server}/explorer/") as page:
+    base, token = server
+    with open_page(chromium, tmp_path / "profile", f"{base}/explorer/") as page:
         page.send("Network.enable")
-        page.wait_for("document.getElementById('token-form') !== null")
+        _use_token(page, token)
         page.evaluate(
-            "document.getElementById('token').value = 'tok-123';"
-            "document.getElementById('token-form').requestSubmit();"
             "document.getElementById('q').value = 'fees';"
             "document.getElementById('search-form').requestSubmit(); true"
         )
         page.wait_for(SEARCH_DONE, timeout=180)
         assert page.evaluate(HITS) > 0, page.evaluate(STATUS)
-        assert page.evaluate("sessionStorage.getItem('provrag-token')") == "tok-123"
-        assert "Bearer tok-123" in page.network_authorizations()
+        assert page.evaluate("sessionStorage.getItem('provrag-token')") == token
+        assert f"Bearer {token}" in page.network_authorizations()

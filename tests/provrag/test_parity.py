@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from provrag.cli import app
+from tests.conftest import bearer
 from tests.ingest.ingest_helpers import real, record, write_jsonl
 
 pytestmark = pytest.mark.model
@@ -73,7 +74,10 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out["cli_trace_answer"] = cli(home, "trace", recorded["id"], "--format", "json")
     out["cli_trace_sample"] = cli(home, "trace", "kb-0003", "--format", "json")
 
-    with pytest.MonkeyPatch.context() as mp, TestClient(served_app(home, mp)) as client:
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        TestClient(served_app(home, mp), headers=bearer(home)) as client,
+    ):
 
         def get(path: str, **params: Any) -> Any:  # noqa: ANN401 - a JSON document
             response = client.get(path, params=params)

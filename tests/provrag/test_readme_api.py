@@ -35,5 +35,5 @@ def test_the_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     exec(compile(code, "README.md", "exec"), scope)
     hits, run = scope["hits"], scope["run"]
     assert 0 < len(hits) <= 5 and set(hits["origin"]) == {"real"}  # type: ignore[call-overload, index]
-    assert len(run.per_query) == 45 and not run.slices.empty  # type: ignore[attr-defined]
+    assert len(run.per_query) == 48 and not run.slices.empty  # type: ignore[attr-defined]
     assert (tmp_path / "home" / "runs" / str(run.run_id)).is_dir()  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from provrag.server import create_app
 from provrag.settings import load_settings
+from tests.conftest import bearer
 
 RECORDS = [
     {
@@ -45,7 +46,7 @@ RECORDS = [
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     home = tmp_path_factory.mktemp("home")
     settings = load_settings(home, ner=False)
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), headers=bearer(home)) as c:
         yield c
 
 

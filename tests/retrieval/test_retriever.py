@@ -216,7 +216,7 @@ def test_a_new_batch_is_found_after_the_index_syncs(small, embedder) -> None:
     retriever = GraphRetriever(kg, directory, embedder, None, None, "enriched")
     retriever.search(QUERY, 3)
     write_corpus(kg, passages(["Lyon is a large city in France on the Rhone."], prefix="n"),
-                 [[("Lyon", "GPE")]], batch_id="b2")  # fmt: skip
+                 [[("Lyon", "GPE"), ("Lyon", "TITLE")]], batch_id="b2")  # fmt: skip
     sync_index(kg, directory, embedder)
     hits = retriever.search("Lyon Rhone", 1)
     assert hits[0].sample_id == "n0" and hits[0].graph_path

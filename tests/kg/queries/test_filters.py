@@ -43,6 +43,10 @@ def names(graph: dict[str, str], iris: set[str]) -> set[str]:
         (Filters(origin="synthetic", dataset="other"), "restricted", {"s2", "s3"}),
         (Filters(annotator="nobody"), "restricted", set()),
         (Filters(dataset='kb" } DROP ALL { "'), "restricted", set()),  # a literal, not SPARQL
+        (Filters(scopes=("other",)), "restricted", {"s2", "s3"}),  # a token's datasets
+        (Filters(scopes=("kb", "other")), "internal", {"r1", "r2", "s1", "s3"}),
+        (Filters(dataset="kb", scopes=("other",)), "restricted", set()),  # scopes bound it
+        (Filters(scopes=()), "restricted", set()),
     ],
 )
 def test_each_criterion_selects_exactly_its_samples(

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from provrag.server import create_app
 from provrag.settings import load_settings
+from tests.conftest import bearer
 
 RECORDS = [
     {"id": "p1", "text": "Freeze a lost card in the app.", "origin": "real", "dataset": "kb",
@@ -41,7 +42,8 @@ def upload(client: TestClient, path: Path, *, wait: bool = True, **form: str) ->
 
 
 def make_client(home: Path, **settings: Any) -> TestClient:  # noqa: ANN401
-    return TestClient(create_app(load_settings(home, ner=False, **settings)))
+    """A client of the app of ``home``, sending a new admin token."""
+    return TestClient(create_app(load_settings(home, ner=False, **settings)), headers=bearer(home))
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from SPARQLWrapper import JSON, XML, SPARQLWrapper
 from typer.testing import CliRunner
 
 from provrag.cli import app
+from tests.conftest import bearer
 from tests.provrag.server.conftest import write_records
 
 pytestmark = pytest.mark.server
@@ -47,6 +48,8 @@ CONSTRUCT = (
 @dataclass
 class Served:
     endpoint: str
+    #: the Authorization header of an admin token
+    headers: dict[str, str]
     #: the answers of `provrag sparql --format json`, by query
     cli: dict[str, Any]
 
@@ -89,6 +92,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     cli = {q: json.loads(_cli(home, "sparql", q, "--format", "json")) for q in (SELECT,)}
     cli |= {q: json.loads(_cli(home, "sparql", q, "--format", "json")) for q in (ASK_YES, ASK_NO)}
     cli[CONSTRUCT] = _cli(home, "sparql", CONSTRUCT, "--format", "turtle")
+    headers = bearer(home)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PROVRAG_NER": "false"}
@@ -103,7 +107,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         try:
             _wait_until_up(proc, base, log)
-            yield Served(f"{base}/sparql", cli)
+            yield Served(f"{base}/sparql", headers, cli)
         finally:
             proc.terminate()
             try:
@@ -130,6 +134,8 @@ def _cli_graph(served: Served) -> rdflib.Graph:
 
 def _wrapper(served: Served, query: str, fmt: str, method: str = "GET") -> Any:  # noqa: ANN401
     client = SPARQLWrapper(served.endpoint)
+    for name, value in served.headers.items():
+        client.addCustomHttpHeader(name, value)
     client.setQuery(query)
     client.setReturnFormat(fmt)
     client.setMethod(method)
@@ -173,7 +179,8 @@ def test_sparqlwrapper_construct_in_json_and_xml(served: Served) -> None:
 @pytest.mark.parametrize("method", ["GET", "POST_FORM"])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_rdflib_sparqlstore_select_and_ask(served: Served, fmt: str, method: str) -> None:
-    graph = rdflib.Graph(SPARQLStore(served.endpoint, returnFormat=fmt, method=method))
+    store = SPARQLStore(served.endpoint, returnFormat=fmt, method=method, headers=served.headers)
+    graph = rdflib.Graph(store)
     assert _rdflib_rows(graph.query(SELECT)) == _rows(served.cli[SELECT]["results"]["bindings"])
     for query in (ASK_YES, ASK_NO):
         assert graph.query(query).askAnswer is served.cli[query]["boolean"]
@@ -183,6 +190,6 @@ def test_rdflib_sparqlstore_select_and_ask(served: Served, fmt: str, method: str
 def test_rdflib_sparqlstore_construct(served: Served, fmt: str) -> None:
     # rdflib asks a CONSTRUCT's answer in the returnFormat's media types: for JSON that is
     # JSON-LD (its "json" names SPARQL results, which a graph cannot be written in: 406)
-    graph = rdflib.Graph(SPARQLStore(served.endpoint, returnFormat=fmt))
+    graph = rdflib.Graph(SPARQLStore(served.endpoint, returnFormat=fmt, headers=served.headers))
     answer = graph.query(CONSTRUCT).graph
     assert answer is not None and isomorphic(answer, _cli_graph(served))
