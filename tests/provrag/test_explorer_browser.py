@@ -135,7 +135,7 @@ def test_search_trace_and_screenshot(
             "document.getElementById('sparql-form').requestSubmit(); true"
         )
         count = page.wait_for("document.querySelector('#sparql-table tbody td')?.textContent")
-        assert count == "321"
+        assert int(count) >= 321  # the 321 example samples (an admin may see more)
         print(f"explorer SPARQL screenshot: {page.screenshot(tmp_path / 'explorer-sparql.png')}")
 
 
