@@ -102,3 +102,12 @@ class DuplicateRecordError(IngestError):
 
 class SelectorError(IngestError):
     """``delete`` was given no selector, or a selector that does not make sense alone."""
+
+
+class ErasureError(IngestError):
+    """``erase`` named a sample that is not in the graph, or was given no reason."""
+
+    def __init__(self, message: str, *, external_id: str, dataset: str) -> None:
+        super().__init__(message)
+        self.external_id = external_id
+        self.dataset = dataset

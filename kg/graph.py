@@ -103,6 +103,11 @@ class KnowledgeGraph:
         """Close the store (idempotent); the graph cannot be used afterwards."""
         self.store.close()
 
+    def purge(self) -> bool:
+        """Rewrite the store so that removed quads leave no bytes behind (see
+        :meth:`GraphStore.purge`); False when the backend cannot."""
+        return self.store.purge()
+
     def __enter__(self) -> KnowledgeGraph:
         return self
 

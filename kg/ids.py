@@ -150,6 +150,10 @@ def deletion_iri(deletion_id: str) -> str:
     return f"{ID_NS}deletion/{seg(deletion_id)}"
 
 
+def erasure_iri(erasure_id: str) -> str:
+    return f"{ID_NS}erasure/{seg(erasure_id)}"
+
+
 def golden_set_iri(name: str, version: str) -> str:
     return f"{ID_NS}golden/{seg(name)}/{seg(version)}"
 

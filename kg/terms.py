@@ -35,6 +35,8 @@ class PR(DefinedNamespace):
     Mention: URIRef  # a span of a sample that mentions an entity
     EntityExtraction: URIRef  # activity that ran NER + linking
     Deletion: URIRef  # activity that invalidated samples
+    RetentionExpiry: URIRef  # a deletion of samples past their dataset's retention period
+    Erasure: URIRef  # activity that removed samples' content, keeping a skeleton
     GoldenSet: URIRef  # expert-authored evaluation set
     GoldenItem: URIRef  # one query of a golden set
     TuningRun: URIRef  # activity that tuned retriever settings on a golden split
@@ -110,6 +112,7 @@ class PR(DefinedNamespace):
 
     # --- deletion ------------------------------------------------------------
     reason: URIRef
+    erasedBy: URIRef  # sample revision -> the erasure that removed its content
     selector: URIRef
 
     # --- golden sets ---------------------------------------------------------

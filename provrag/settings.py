@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,20 @@ from provrag.errors import SettingsError
 from retrieval.config import AnswerConfig, RetrieverConfig
 
 _ENTITY_TYPE = re.compile(r"[A-Z][A-Z0-9_]*")
+#: a retention period: a whole number and a unit (s, m, h, d, w, y = 365 days)
+_PERIOD = re.compile(r"\s*(\d+)\s*([smhdwy])\s*")
+_PERIOD_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400, "y": 365 * 86_400}
+
+
+def parse_period(text: str) -> timedelta:
+    """``"365d"`` as a duration (units s, m, h, d, w, y = 365 days); ValueError otherwise."""
+    match = _PERIOD.fullmatch(text)
+    if not match or int(match.group(1)) <= 0:
+        raise ValueError(
+            f"retention period {text!r} is not a positive whole number and a unit "
+            "(s, m, h, d, w or y), e.g. '365d' or '12w'"
+        )
+    return timedelta(seconds=int(match.group(1)) * _PERIOD_UNITS[match.group(2)])
 
 
 class EvalSettings(BaseModel):
@@ -146,6 +161,24 @@ class Settings(BaseSettings):
     monitors: MonitorSettings = Field(default_factory=MonitorSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    #: how long each dataset keeps its samples after ingest, e.g. {"support-kb": "365d"}
+    #: (``[retention]`` in provrag.toml); ``provrag retention apply`` invalidates the
+    #: current samples past it
+    retention: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("retention")
+    @classmethod
+    def _periods(cls, value: dict[str, str]) -> dict[str, str]:
+        for dataset, period in value.items():
+            try:
+                parse_period(period)
+            except ValueError as exc:
+                raise ValueError(f"dataset {dataset!r}: {exc}") from None
+        return value
+
+    def retention_periods(self) -> dict[str, tuple[str, timedelta]]:
+        """Dataset -> (period as written, as a duration)."""
+        return {d: (p.strip(), parse_period(p)) for d, p in self.retention.items()}
 
     @field_validator("ner_labels", mode="before")
     @classmethod

@@ -440,3 +440,31 @@ def embed_cached(
     for i in missing:
         vectors[i] = fresh[hashes[i]]
     return vectors, total, reused
+
+
+def forget_cached(path: Path, hashes: Sequence[str]) -> int:
+    """Remove the vectors of ``hashes`` (every model) from the cache file at ``path`` and
+    rewrite the file (``VACUUM``) so that no freed page keeps them; rows removed."""
+    if not hashes or not Path(path).is_file():
+        return 0
+    try:
+        db = sqlite3.connect(str(path))
+        try:
+            removed = 0
+            with db:
+                for start in range(0, len(hashes), _CHUNK):
+                    part = list(hashes[start : start + _CHUNK])
+                    marks = ",".join("?" * len(part))
+                    cursor = db.execute(
+                        f"DELETE FROM embeddings WHERE text_hash IN ({marks})", part
+                    )
+                    removed += cursor.rowcount
+            db.execute("VACUUM")
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise EmbedderError(
+            f"embedding cache {path} could not be purged ({exc}); delete the file (vectors "
+            "are recomputed on the next sync)"
+        ) from exc
+    return removed

@@ -99,6 +99,10 @@ class EntityGraph:
                 out[p] = None
         return [p for p in out if self.df[p] > 0]
 
+    def same_name(self, entity_iri: str) -> list[int]:
+        """Positions of the entities sharing ``entity_iri``'s normalised name (any type)."""
+        return self.by_tail.get(_type_and_tail(entity_iri)[1], [])
+
     def names(self) -> dict[str, list[tuple[str, str]]]:
         """Normalised name -> ``(iri, type)`` of the entities mentioned by current samples."""
         out: dict[str, list[tuple[str, str]]] = {}

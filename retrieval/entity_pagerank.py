@@ -149,6 +149,19 @@ def build_pagerank_graph(
     return PageRankGraph(entities, transition, names, syn, rep, node_df)
 
 
+def named_subjects(entities: EntityGraph, linked: Sequence[LinkedEntity]) -> int:
+    """Query entities that name a sample's subject: linked exactly to a title entity
+    (:data:`kg.typing.TITLE_ENTITY_TYPE`) and written as a name, with a capital
+    letter. A lower-case common noun that happens to be a title ("anxiety", the
+    title of one SciFact abstract) is a topic, not the thing a passage is about."""
+    return sum(
+        1
+        for e in linked
+        if any(c.isupper() for c in e.surface)
+        and any(entities.types[p] == TITLE_ENTITY_TYPE for p in entities.same_name(e.iri))
+    )
+
+
 def name_representatives(norms: Sequence[str]) -> np.ndarray:
     """Entity position -> the first position of its normalised name (itself when
     unnamed): the node that stands for every entity of that name."""
@@ -309,9 +322,7 @@ class EntityPageRank:
         spec = ppr.specificity(g.node_df[ent]) if cfg.specificity else np.ones(len(ent))
         ew = spec * conf
         seeds = {int(e): float(w) for e, w in zip(ent, ew, strict=True)}
-        subjects = sum(
-            1 for e, c in found.items() if c >= 1.0 and entities.types[e] == TITLE_ENTITY_TYPE
-        )
+        subjects = named_subjects(entities, linked)
         if cfg.ppr_gate_subject and subjects == 0:
             return PageRankHits(np.zeros(0, np.int64), np.zeros(0), seeds=seeds)
         p_ids = np.zeros(0, np.int64) if dense is None else dense.ids[: cfg.candidate_depth]

@@ -110,4 +110,15 @@ class GraphStore(Protocol):
         """
         ...
 
+    def purge(self) -> bool:
+        """Rewrite the storage so that removed data leaves no trace on disk.
+
+        Removing quads does not erase their bytes at once: an embedded store keeps
+        them in its write-ahead log, old table files and string dictionary until
+        they are rewritten. An erasure calls this. Returns True when the backend
+        rewrote its files, False when it has nothing on disk to rewrite (memory) or
+        cannot do it (a remote endpoint: compact that server by its own means).
+        """
+        ...
+
     def close(self) -> None: ...

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
+import shutil
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -91,6 +93,9 @@ class OxigraphStore:
                 self.kind = "memory"
                 self.chunk_records = self.MEMORY_CHUNK_RECORDS
             else:
+                old = self.path.with_name(self.path.name + ".old")
+                if not self.path.exists() and old.is_dir():  # a purge stopped mid-swap
+                    old.rename(self.path)
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
                 self.kind = "embedded"
@@ -224,6 +229,47 @@ class OxigraphStore:
 
     def flush(self) -> None:
         self._s.flush()
+
+    def purge(self) -> bool:
+        """Rewrite the store on disk so that removed quads are gone from every file.
+
+        RocksDB keeps removed data in its log, in table files not compacted yet and in
+        Oxigraph's string dictionary (never pruned). So the store is dumped as N-Quads
+        next to it, loaded into a fresh directory, and swapped in by renames; the old
+        directory and the dump are deleted. A crash leaves either the old store in
+        place (the fresh copy is removed by the next purge) or, mid-swap, ``<store>.old``
+        without a store, which opening the store renames back.
+        """
+        if self.path is None:
+            return False
+        fresh = self.path.with_name(self.path.name + ".purge")
+        old = self.path.with_name(self.path.name + ".old")
+        dump = self.path.with_name(self.path.name + ".purge.nq")
+        for leftover in (fresh, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+        try:
+            with dump.open("wb") as out:
+                self._s.dump(out, ox.RdfFormat.N_QUADS)
+            new_store = ox.Store(str(fresh))
+            new_store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS, lenient=True)
+            new_store.flush()
+            del new_store
+            self.close()
+            gc.collect()  # drop the last handle: RocksDB releases its lock
+            self.path.rename(old)
+            fresh.rename(self.path)
+            shutil.rmtree(old)
+            self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(
+                f"rewriting the graph store at {self.path} failed ({exc}); the data is "
+                f"in {self.path if self.path.exists() else old}: rename it back to "
+                f"{self.path} if needed and run the erasure again"
+            ) from exc
+        finally:
+            dump.unlink(missing_ok=True)
+            shutil.rmtree(fresh, ignore_errors=True)
+        return True
 
     def close(self) -> None:
         """Flush and release the store (and its RocksDB lock) now, not at garbage collection."""

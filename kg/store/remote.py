@@ -361,6 +361,10 @@ class RemoteSparqlStore:
             raise StoreError(f"the {fmt} data does not parse: {exc}") from exc
         return self.add(quads)
 
+    def purge(self) -> bool:
+        """Nothing this client can do: the server owns its files (see GraphStore.purge)."""
+        return False
+
     def close(self) -> None:
         self._client.close()
 

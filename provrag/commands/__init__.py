@@ -14,6 +14,7 @@ MODULES = [
     "provrag.commands.graph_cmds",  # init, sparql, stats, validate
     "provrag.commands.transfer_cmds",  # export, import
     "provrag.commands.ingest_cmds",  # ingest, delete
+    "provrag.commands.lifecycle_cmds",  # retention apply, erase
     "provrag.commands.retrieval_cmds",  # search, ask
     "provrag.commands.trace_cmd",  # trace
     "provrag.commands.index_cmd",  # index

@@ -117,6 +117,12 @@ CONFIG_TEMPLATE = """\
 # anonymous_public = false      # true: requests without a token read public samples
 # audit_queue = 10000
 # audit_batch = 500
+
+# How long each dataset keeps its samples after ingest (units s, m, h, d, w, y);
+# `provrag retention apply` invalidates the current samples past it. Quote a name
+# that is not a bare word: "support-kb" = "365d"
+# [retention]
+# support = "365d"
 """
 
 

@@ -16,7 +16,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API: SPARQL 1.1 Protocol at /sparql, /search, /ask, /trace/{id},
     /samples/{id}, POST /ingest and /jobs/{id}, /eval/runs, /health, /metrics
-    (docs/server.md; OpenAPI at /openapi.json).
+    (docs/server.md; OpenAPI at /openapi.json), and the provenance explorer page at /
+    (open it in a browser).
 
     Every route but /health and the API description needs a token (provrag token
     create); see README, Security."""

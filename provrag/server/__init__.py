@@ -7,6 +7,7 @@
 - :mod:`provrag.server.uploads`: ``POST /ingest`` and ``GET /jobs/{id}``;
 - :mod:`provrag.server.evals`: ``/eval/runs`` and ``/eval/runs/{id}``;
 - :mod:`provrag.server.metrics`: ``/metrics`` (Prometheus) and the request counters;
+- :mod:`provrag.server.explorer`: the provenance explorer page, ``/`` and ``/explorer/``;
 - :mod:`provrag.server.access`: the access dependencies (``require_admin``);
 - :mod:`provrag.server.deps`: the session, jobs and filters every route depends on;
 - :mod:`provrag.server.models`: the response models /openapi.json shows.

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from kg.errors import KGError, NotFoundError, ProvragError, QueryTimeoutError
 from provrag.errors import ReleaseError, ReleaseRefusedError, UsageError
 from provrag.security.http import Security, install
-from provrag.server import data, evals, metrics, sparql, uploads
+from provrag.server import data, evals, explorer, metrics, sparql, uploads
 from provrag.server.deps import session_of
 from provrag.server.models import Health
 from provrag.services.jobs import IngestJobs
@@ -106,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     for module in (sparql, data, uploads, evals, metrics):
         app.include_router(module.router)
+    explorer.mount_explorer(app)  # the provenance explorer page at /explorer/ (/ redirects)
     return app
 
 

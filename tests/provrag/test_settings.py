@@ -3,6 +3,7 @@ settings that cannot be read or are not valid raise a SettingsError naming where
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,23 @@ def test_entity_types_and_extractor_are_read_from_the_file(tmp_path: Path) -> No
 def test_a_bad_entity_setting_is_named(tmp_path: Path, line: str, where: str) -> None:
     (tmp_path / "provrag.toml").write_text(line + "\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=where):
+        load_settings(tmp_path)
+
+
+def test_retention_periods_load_from_the_toml_section(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text(
+        '[retention]\n"support-kb" = "365d"\nlogs = "12h"\n', encoding="utf-8"
+    )
+    periods = load_settings(tmp_path).retention_periods()
+    assert periods == {
+        "support-kb": ("365d", timedelta(days=365)),
+        "logs": ("12h", timedelta(hours=12)),
+    }
+
+
+def test_a_retention_period_without_a_unit_is_a_settings_error(tmp_path: Path) -> None:
+    (tmp_path / "provrag.toml").write_text('[retention]\nkb = "365"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="kb.*'365'.*unit"):
         load_settings(tmp_path)
 
 

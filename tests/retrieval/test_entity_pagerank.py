@@ -6,7 +6,7 @@ import numpy as np
 
 from retrieval.config import RetrieverConfig
 from retrieval.entity_graph import EntityGraph, _csr
-from retrieval.entity_pagerank import EntityPageRank, build_pagerank_graph, gate
+from retrieval.entity_pagerank import EntityPageRank, build_pagerank_graph, gate, named_subjects
 from retrieval.filters import AllowedSet
 from retrieval.index import iri_to_id
 from retrieval.linking import LinkedEntity
@@ -130,3 +130,10 @@ def test_rank_counts_the_subjects_the_query_names_exactly() -> None:
     assert named.subjects == 1 and len(named) > 0
     unnamed = pr.rank(g, _linked("B"), None, allowed, allowed, None)
     assert unnamed.subjects == 0 and len(unnamed) == 0 and unnamed.seeds  # no push run
+
+
+def test_a_subject_is_named_as_a_name_not_as_a_lower_case_topic() -> None:
+    g = _graph([(0, 0), (1, 1)], 2, ["Anxiety", "anxiety"])
+    g.types[1] = "TITLE"
+    assert named_subjects(g, [LinkedEntity(ENT + "anxiety", "Anxiety", "ORG")]) == 1
+    assert named_subjects(g, [LinkedEntity(ENT + "anxiety", "anxiety", "ORG")]) == 0
