@@ -1,7 +1,7 @@
 """Tune the retriever's weights on a golden set's dev split: a bounded, deterministic search.
 
 A :class:`SearchSpace` names settings of :class:`retrieval.config.RetrieverConfig`
-(``rrf_k``, ``ppr_damping``, ...; ``weights.<channel>`` for one fusion weight)
+(``fusion``, ``ppr_damping``, ...; ``weights.<channel>`` for one fusion weight)
 and the values each may take. :func:`tune` scores at most ``budget`` points of
 it with :func:`evaluation.runner.run_evaluation` and keeps the best by one
 metric (nDCG@k by default):
@@ -42,10 +42,11 @@ from retrieval.config import RetrieverConfig
 #: a value a setting may take in a search space
 ParamValue = float | int | str | bool
 
-#: the default search space: fusion (RRF k, lexical weight) and the PageRank knobs
+#: the default search space: fusion (method, lexical weight; dense weighs 0.6) and the
+#: PageRank knobs
 DEFAULT_SPACE: dict[str, list[ParamValue]] = {
-    "rrf_k": [20, 60, 100],
-    "weights.lexical": [0.0, 0.25, 0.5, 1.0],
+    "fusion": ["zscore", "rrf"],
+    "weights.lexical": [0.0, 0.25, 0.4, 0.6],
     "ppr_damping": [0.3, 0.5, 0.7],
     "ppr_passage_weight": [0.0, 0.01, 0.05],
     "ppr_gate_top": [0, 1, 2, 5],

@@ -120,8 +120,8 @@ TRACE_FORMATS: tuple[TraceFormat, ...] = get_args(TraceFormat)
 RetrieverMode = Literal["dense", "lexical", "hybrid", "enriched"]
 RETRIEVER_MODES: tuple[RetrieverMode, ...] = get_args(RetrieverMode)
 
-#: how channel lists are fused: reciprocal rank fusion or weighted scores
-FusionMethod = Literal["rrf", "weighted"]
+#: how channel lists are fused: standardised scores (z), reciprocal ranks, min-max scores
+FusionMethod = Literal["zscore", "rrf", "weighted"]
 FUSION_METHODS: tuple[FusionMethod, ...] = get_args(FusionMethod)
 
 #: order of the graph channel: by entity evidence, or by similarity among its matches

@@ -14,7 +14,8 @@ from retrieval import ppr
 
 METRICS = ["ndcg@10", "recall@2", "recall@5", "recall@10"]
 DEPTH = 100  # candidates per channel (the project's candidate_depth)
-WEIGHTS = {"dense": 1.0, "lexical": 0.5}  # provrag.settings RetrievalSettings.weights
+WEIGHTS = {"dense": 0.6, "lexical": 0.4}  # retrieval.config.RetrieverConfig.weights
+FUSION = "zscore"  # retrieval.config.RetrieverConfig.fusion
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def baselines(ds: Dataset, cache: Cache) -> Baselines:
         d = ChannelList("dense", order, sims[qi][order])
         ls, li = lex.search(text, DEPTH, matching_only=True)
         lx = ChannelList("lexical", li, ls)
-        fused = fuse([d, lx], method="rrf", weights=WEIGHTS, rrf_k=60)
+        fused = fuse([d, lx], method=FUSION, weights=WEIGHTS, rrf_k=60)
         dense.append([(int(i), float(s)) for i, s in zip(d.ids, d.scores, strict=True)])
         bm25.append([(int(i), float(s)) for i, s in zip(li, ls, strict=True)])
         hybrid.append([(f.id, f.score) for f in fused])

@@ -16,7 +16,7 @@ from provrag.commands.progress import counted
 TUNE_HELP = re.sub(
     r"\s+",
     " ",
-    """Tune the retriever's weights (fusion: RRF k and channel weights; the entity
+    """Tune the retriever's weights (fusion: method and channel weights; the entity
     PageRank: damping, passage seed weight, gate) on the dev split of a golden set, and
     write the best as a named retriever profile (<home>/profiles/NAME.toml, applied by
     `provrag eval --profile NAME`, which reports on the holdout split). At most --budget

@@ -18,10 +18,12 @@ from retrieval.config import RetrieverConfig
 from tests.evaluation.toy import toy_golden
 
 SPACE = SearchSpace(params={"rrf_k": [10, 30, 60], "weights.lexical": [0.0, 0.5, 1.0]})
+#: the settings a tuning run starts from (one of SPACE's grid points)
+BASE = RetrieverConfig(rrf_k=60, weights={"dense": 1.0, "lexical": 0.5})
 
 
 def test_the_grid_is_walked_whole_when_it_fits_the_budget() -> None:
-    strategy, points = plan(SPACE, RetrieverConfig(), budget=20, seed=1)
+    strategy, points = plan(SPACE, BASE, budget=20, seed=1)
     assert strategy == "grid"
     assert points[0] == {"rrf_k": 60, "weights.lexical": 0.5}  # the settings as they are
     assert len(points) == 9  # the base is one of the 9 grid points
@@ -29,20 +31,18 @@ def test_the_grid_is_walked_whole_when_it_fits_the_budget() -> None:
 
 
 def test_a_sample_is_drawn_with_the_seed_when_the_grid_is_larger() -> None:
-    a = plan(SPACE, RetrieverConfig(), budget=4, seed=5)
+    a = plan(SPACE, BASE, budget=4, seed=5)
     assert a[0] == "random"
     assert len(a[1]) == 4
     assert a[1][0] == {"rrf_k": 60, "weights.lexical": 0.5}
-    assert a == plan(SPACE, RetrieverConfig(), budget=4, seed=5)
-    others = {
-        tuple(tuple(p.items()) for p in plan(SPACE, RetrieverConfig(), 4, s)[1]) for s in range(8)
-    }
+    assert a == plan(SPACE, BASE, budget=4, seed=5)
+    others = {tuple(tuple(p.items()) for p in plan(SPACE, BASE, 4, s)[1]) for s in range(8)}
     assert len(others) > 1
 
 
 def test_a_point_sets_one_weight_and_keeps_the_others() -> None:
     config = apply_point(RetrieverConfig(), {"weights.lexical": 0.25, "ppr_damping": 0.7})
-    assert config.weights == {"dense": 1.0, "lexical": 0.25, "graph": 1.0}
+    assert config.weights == {**RetrieverConfig().weights, "lexical": 0.25}
     assert config.ppr_damping == 0.7
 
 
@@ -102,7 +102,7 @@ def test_tune_finds_the_best_point_on_dev_and_never_searches_the_holdout() -> No
     assert result.config.rrf_k == 30
     assert changed_settings(result) == {
         "rrf_k": 30,
-        "weights": {"dense": 1.0, "lexical": 0.0, "graph": 1.0},
+        "weights": {**RetrieverConfig().weights, "lexical": 0.0},
     }
     assert result.query_count == 4
 
