@@ -14,7 +14,9 @@ A row is a name, a retriever mode and overrides of the ``[retrieval]`` settings
 ``RetrieverConfig`` does not have is skipped with a note (the ablations name the
 settings of the PageRank retriever). Rows: ``main`` = dense, lexical, hybrid,
 enriched; ``ablations`` = enriched without one mechanism each (derivation mapping,
-PageRank, synonym edges, specificity); ``diagnostics`` = the older probes of the
+PageRank, synonym edges, specificity); ``fusion`` = hybrid and enriched with the
+reciprocal rank fusion used before z-score fusion, and min-max fusion;
+``diagnostics`` = the older probes of the
 graph channel (dense + graph, two hops, lexical weight 1.0, the graph channel as
 a re-ranker, the graph alone).
 
@@ -86,6 +88,8 @@ class Row:
     group: str = "main"
 
 
+#: reciprocal rank fusion's weights, the default before z-score fusion
+_RRF = {"dense": 1.0, "lexical": 0.5, "graph": 1.0}
 ROWS: list[Row] = [
     Row("dense", "dense"),
     Row("lexical", "lexical"),
@@ -98,6 +102,10 @@ ROWS: list[Row] = [
     Row("enriched - specificity", "enriched", {"specificity": False}, "ablations"),
     Row("enriched - subject gate", "enriched", {"ppr_gate_subject": False}, "ablations"),
     Row("enriched + agreement gate 2", "enriched", {"ppr_gate_top": 2}, "ablations"),
+    # the fusion the retrievers used before z-scores (RRF, lexical 0.5), and min-max scores
+    Row("hybrid, RRF", "hybrid", {"fusion": "rrf", "weights": _RRF}, "fusion"),
+    Row("enriched, RRF", "enriched", {"fusion": "rrf", "weights": _RRF}, "fusion"),
+    Row("hybrid, min-max", "hybrid", {"fusion": "weighted"}, "fusion"),
     # probes of the graph channel of fusion
     Row("dense+graph", "enriched", {"weights": {"lexical": 0.0}}, "diagnostics"),
     Row("enriched 2-hop", "enriched", {"graph_hops": 2}, "diagnostics"),
@@ -111,7 +119,7 @@ ROWS: list[Row] = [
     ),
     Row("graph alone", "enriched", {"weights": {"dense": 0.0, "lexical": 0.0}}, "diagnostics"),
 ]
-GROUPS = ("main", "ablations", "diagnostics")
+GROUPS = ("main", "ablations", "fusion", "diagnostics")
 
 
 def retriever_fields() -> set[str]:
