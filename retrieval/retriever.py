@@ -4,7 +4,7 @@ Modes (channels fused by :mod:`retrieval.fusion`):
 
 - ``dense``: FAISS over the query embedding only (score: cosine);
 - ``lexical``: BM25 only (score: BM25);
-- ``hybrid``: dense + lexical, fused (RRF by default);
+- ``hybrid``: dense + lexical, fused (z-scored scores by default, or RRF);
 - ``enriched``: hybrid, then the entity graph
   (:attr:`~retrieval.config.RetrieverConfig.graph_ranking`): ``ppr`` (default)
   ranks by Personalized PageRank over the sample-entity graph when the gate lets

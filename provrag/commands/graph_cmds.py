@@ -61,9 +61,9 @@ CONFIG_TEMPLATE = """\
 # generator_model = "my-model"
 
 # [retrieval]
-# fusion = "rrf"                # rrf | weighted
-# rrf_k = 60
-# weights = { dense = 1.0, lexical = 0.5, graph = 1.0 }
+# fusion = "zscore"             # zscore | rrf | weighted
+# rrf_k = 60                    # rrf only
+# weights = { dense = 0.6, lexical = 0.4, graph = 0.4 }
 # provenance_weighting = false
 # provenance_weights = { human_labelled = 1.2, real = 1.0, synthetic = 0.8 }
 # answer_kinds = ["passage"]    # what a search returns (--kind overrides)
