@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -96,18 +99,55 @@ def register(app: typer.Typer) -> None:
     app.command("ask", help=ASK_HELP)(ask)
 
 
-def _filters(ctx: typer.Context, **values: Any) -> Filters:
-    """The search filters of the command line; a malformed one is a usage error."""
-    from kg.errors import FilterError
-    from provrag.errors import UsageError
-    from provrag.services.searching import filters_from
+# the search filter options of ``search`` and ``ask``, after their own options, in this
+# order: (parameter, keyword of ``filters_from``, option)
+_FILTER_OPTIONS: tuple[tuple[str, str, Any], ...] = (
+    ("origin", "origin", OriginOpt),
+    ("dataset", "dataset", Dataset),
+    ("version", "version", Version),
+    ("generator", "generator", Generator),
+    ("prompt_version", "prompt_version", PromptVersion),
+    ("annotator", "annotator", Annotator),
+    ("label", "labels", Labels),
+    ("clearance", "clearance", ClearanceOpt),
+    ("kind", "kinds", Kinds),
+    ("release", "release", ReleaseOpt),
+)
 
-    try:
-        return filters_from(**values)
-    except (FilterError, UsageError) as exc:
-        usage_error(str(exc), ctx)
+
+def _with_filter_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the search filter options (--origin ... --release) after its own;
+    it receives them as its keyword-only ``filters`` (a malformed one is a usage error)."""
+    # ``Filters`` is imported for type checking only (kg.model loads rdflib; ``provrag
+    # --help`` stays instant): it need not resolve, that parameter is not an option
+    signature = inspect.signature(command, eval_str=True, locals={"Filters": Any})
+    own = [p for p in signature.parameters.values() if p.name != "filters"]
+    options = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
+        for name, _, hint in _FILTER_OPTIONS
+    ]
+
+    @functools.wraps(command)
+    def with_filters(ctx: typer.Context, **values: Any) -> None:
+        from kg.errors import FilterError
+        from provrag.errors import UsageError
+        from provrag.services.searching import filters_from
+
+        given = {keyword: values.pop(name) for name, keyword, _ in _FILTER_OPTIONS}
+        try:
+            filters = filters_from(**given)
+        except (FilterError, UsageError) as exc:
+            usage_error(str(exc), ctx)
+        command(ctx, **values, filters=filters)
+
+    signature = signature.replace(parameters=[*own, *options])
+    del with_filters.__wrapped__  # typer reads the signature below, not the command's
+    with_filters.__signature__ = signature  # type: ignore[attr-defined]
+    with_filters.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+    return with_filters
 
 
+@_with_filter_options
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="what to search for", show_default=False)],
@@ -117,24 +157,11 @@ def search(
         bool, typer.Option("--explain", help="channel scores, graph paths and provenance")
     ] = False,
     retriever: RetrieverOpt = None,
-    origin: OriginOpt = None,
-    dataset: Dataset = None,
-    version: Version = None,
-    generator: Generator = None,
-    prompt_version: PromptVersion = None,
-    annotator: Annotator = None,
-    label: Labels = None,
-    clearance: ClearanceOpt = None,
-    kind: Kinds = None,
-    release: ReleaseOpt = None,
+    *,
+    filters: Filters,
 ) -> None:
     from provrag.services.searching import search as search_service
 
-    filters = _filters(
-        ctx, origin=origin, dataset=dataset, version=version, generator=generator,
-        prompt_version=prompt_version, annotator=annotator, labels=label,
-        clearance=clearance, kinds=kind, release=release,
-    )  # fmt: skip
     with open_session(ctx) as session:
         outcome = search_service(
             session, text, k=k, mode=retriever, filters=filters, explain=explain or json_out
@@ -220,6 +247,7 @@ def _print_hits(
                 console.print(f"  {key}: {shown}", highlight=False, markup=False)
 
 
+@_with_filter_options
 def ask(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="the question", show_default=False)],
@@ -229,24 +257,11 @@ def ask(
     ] = False,
     json_out: JsonOut = False,
     retriever: RetrieverOpt = None,
-    origin: OriginOpt = None,
-    dataset: Dataset = None,
-    version: Version = None,
-    generator: Generator = None,
-    prompt_version: PromptVersion = None,
-    annotator: Annotator = None,
-    label: Labels = None,
-    clearance: ClearanceOpt = None,
-    kind: Kinds = None,
-    release: ReleaseOpt = None,
+    *,
+    filters: Filters,
 ) -> None:
     from provrag.services.asking import ask as ask_service
 
-    filters = _filters(
-        ctx, origin=origin, dataset=dataset, version=version, generator=generator,
-        prompt_version=prompt_version, annotator=annotator, labels=label,
-        clearance=clearance, kinds=kind, release=release,
-    )  # fmt: skip
     with open_session(ctx) as session:
         outcome = ask_service(
             session, text, k=k, mode=retriever, filters=filters, record_answer=record
