@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +21,15 @@ if TYPE_CHECKING:
     from provrag.services.session import Session
 
 T = TypeVar("T")
+
+
+class Reported(Protocol):
+    """A command's outcome: what ``--json`` prints."""
+
+    def to_dict(self) -> Any: ...
+
+
+R = TypeVar("R", bound=Reported)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -75,3 +85,14 @@ def with_kg(
     """
     with open_graph(ctx, recover=recover) as kg:
         return action(kg)
+
+
+def echo_outcome(
+    outcome: R, json_out: bool, show: Callable[[R], None], *, ensure_ascii: bool = True
+) -> None:
+    """Print a command's outcome: with ``--json`` its ``to_dict()`` as indented JSON on
+    stdout (``ensure_ascii`` as :func:`json.dumps`), else ``show(outcome)``."""
+    if json_out:
+        typer.echo(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=ensure_ascii))
+    else:
+        show(outcome)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.markup import escape
 
-from provrag.commands.common import console, fail, open_session
+from provrag.commands.common import R, console, echo_outcome, fail, open_session
 from provrag.commands.progress import stages
 from provrag.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from provrag.services.erasing import EraseOutcome
     from provrag.services.retention import RetentionOutcome
+    from provrag.services.session import Session
 
 RETENTION_HELP = (
     "Retention periods per dataset ([retention] in provrag.toml, e.g. "
@@ -36,6 +38,8 @@ ERASE_HELP = (
     "activity with who, when and why."
 )
 
+JsonReport = Annotated[bool, typer.Option("--json", help="print only the JSON report on stdout")]
+
 
 def register(app: typer.Typer) -> None:
     retention_app = typer.Typer(help=RETENTION_HELP, no_args_is_help=True)
@@ -55,28 +59,18 @@ def retention_apply(
     no_index: Annotated[
         bool, typer.Option("--no-index", help="do not update the search index afterwards")
     ] = False,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="print only the JSON report on stdout")
-    ] = False,
+    json_out: JsonReport = False,
 ) -> None:
-    from provrag.errors import ProvragError
     from provrag.services.retention import apply
 
-    try:
-        with open_session(ctx) as session, stages(quiet=json_out) as bar:
-            outcome = apply(
-                session,
-                dry_run=dry_run,
-                index=not no_index,
-                index_progress=bar.counted("embedding"),
-            )
-    except ProvragError as exc:
-        _fail(str(exc), json_out)
-    if json_out:
-        typer.echo(json.dumps(outcome.to_dict(), indent=2))
-    else:
-        _print_retention(outcome)
-    raise typer.Exit(ExitCode.OK)
+    _run(
+        ctx,
+        json_out,
+        lambda session, progress: apply(
+            session, dry_run=dry_run, index=not no_index, index_progress=progress
+        ),
+        _print_retention,
+    )
 
 
 def _print_retention(outcome: RetentionOutcome) -> None:
@@ -114,32 +108,25 @@ def erase(
     external_id: Annotated[str, typer.Option("--id", help="external id of the sample")],
     dataset: Annotated[str, typer.Option("--dataset", help="its dataset")],
     reason: Annotated[str, typer.Option("--reason", help="why; recorded on the erasure")],
-    json_out: Annotated[
-        bool, typer.Option("--json", help="print only the JSON report on stdout")
-    ] = False,
+    json_out: JsonReport = False,
 ) -> None:
     import getpass
 
-    from provrag.errors import ProvragError
     from provrag.services.erasing import erase as erase_service
 
-    try:
-        with open_session(ctx) as session, stages(quiet=json_out) as bar:
-            outcome = erase_service(
-                session,
-                external_id=external_id,
-                dataset=dataset,
-                reason=reason,
-                who=getpass.getuser(),
-                index_progress=bar.counted("embedding"),
-            )
-    except ProvragError as exc:
-        _fail(str(exc), json_out)
-    if json_out:
-        typer.echo(json.dumps(outcome.to_dict(), indent=2))
-    else:
-        _print_erase(outcome)
-    raise typer.Exit(ExitCode.OK)
+    _run(
+        ctx,
+        json_out,
+        lambda session, progress: erase_service(
+            session,
+            external_id=external_id,
+            dataset=dataset,
+            reason=reason,
+            who=getpass.getuser(),
+            index_progress=progress,
+        ),
+        _print_erase,
+    )
 
 
 def _print_erase(outcome: EraseOutcome) -> None:
@@ -176,6 +163,26 @@ def _print_erase(outcome: EraseOutcome) -> None:
             highlight=False,
             markup=False,
         )
+
+
+def _run(
+    ctx: typer.Context,
+    json_out: bool,
+    action: Callable[[Session, Callable[[int, int], None]], R],
+    show: Callable[[R], None],
+) -> NoReturn:
+    """Run ``action`` on a session, with the embedding progress (none with --json), print
+    its outcome (JSON with --json) and exit 0; a ProvragError is reported (also as JSON
+    with --json) and exits 1."""
+    from provrag.errors import ProvragError
+
+    try:
+        with open_session(ctx) as session, stages(quiet=json_out) as bar:
+            outcome = action(session, bar.counted("embedding"))
+    except ProvragError as exc:
+        _fail(str(exc), json_out)
+    echo_outcome(outcome, json_out, show)
+    raise typer.Exit(ExitCode.OK)
 
 
 def _fail(message: str, json_out: bool, code: ExitCode = ExitCode.ERROR) -> NoReturn:

@@ -61,7 +61,7 @@ def coverage(
     Vectors are the index's (texts it lacks are embedded). The run is recorded in the
     graph (pr:MonitorRun, monitor "coverage"); a share below monitors.min_real_covered
     or monitors.min_golden_covered is recorded as an alert."""
-    from provrag.commands.common import open_graph, settings_of
+    from provrag.commands.common import echo_outcome, open_graph, settings_of
     from provrag.services.coverage import coverage as coverage_service
 
     with open_graph(ctx) as kg:
@@ -73,10 +73,7 @@ def coverage(
             neighbour=threshold,
             record=not no_record,
         )
-    if json_out:
-        typer.echo(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
-        return
-    _print_coverage(outcome)
+    echo_outcome(outcome, json_out, _print_coverage, ensure_ascii=False)
 
 
 def _pct(value: float | None) -> str:
