@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from kg import ids
 from kg.mapping import RDFS, A, iri, json_lit, lit, pr, prov
+from kg.mapping.activity import activity_triples
 from kg.model import EXTRACTIVE, RecordedAnswer
 
 
@@ -35,7 +36,6 @@ def answer_triples(answer: RecordedAnswer) -> list[str]:
     node = ids.answer_iri(answer.id)
     a = iri(node)
     q = iri(ask_iri(node))
-    tool = iri(ids.agent_iri("software", "provrag"))
     out = [
         f"{a} {A} {pr('Answer')}",
         f"{a} {A} {prov('Entity')}",
@@ -44,12 +44,8 @@ def answer_triples(answer: RecordedAnswer) -> list[str]:
         f"{a} {pr('querySettings')} {json_lit(answer.settings)}",
         f"{a} {prov('generatedAtTime')} {lit(answer.created)}",
         f"{a} {prov('wasGeneratedBy')} {q}",
-        f"{q} {A} {prov('Activity')}",
-        f"{q} {prov('endedAtTime')} {lit(answer.created)}",
+        *activity_triples(q, None, ended=answer.created),
         f"{q} {pr('generatorName')} {lit(answer.generator)}",
-        f"{q} {prov('wasAssociatedWith')} {tool}",
-        f"{tool} {A} {prov('SoftwareAgent')}",
-        f"{tool} {A} {prov('Agent')}",
     ]
     if answer.model is not None:
         out.append(f"{q} {pr('modelName')} {lit(answer.model)}")

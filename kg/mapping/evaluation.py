@@ -31,7 +31,8 @@ from typing import Any
 
 from kg import ids
 from kg.errors import MappingError
-from kg.mapping import RDFS, A, iri, json_lit, lit, pr, prov
+from kg.mapping import A, iri, json_lit, lit, pr, prov
+from kg.mapping.activity import activity_triples
 
 #: slice name and value of a metric's value over all queries
 OVERALL = "overall"
@@ -85,11 +86,14 @@ def evaluation_run_triples(run: EvaluationRunIn) -> list[str]:
     run_iri = ids.eval_run_iri(run.run_id)
     r = iri(run_iri)
     gs = iri(run.golden_set_iri)
-    tool = iri(ids.agent_iri("software", "provrag"))
     out = [
-        f"{r} {A} {pr('EvaluationRun')}",
-        f"{r} {A} {prov('Activity')}",
-        f"{r} <{RDFS}label> {lit('evaluation run ' + run.run_id)}",
+        *activity_triples(
+            r,
+            "EvaluationRun",
+            label="evaluation run " + run.run_id,
+            started=run.started,
+            ended=run.ended,
+        ),
         f"{r} {pr('goldenSet')} {gs}",
         f"{r} {prov('used')} {gs}",
         f"{r} {pr('goldenSetVersion')} {lit(run.golden_set_version)}",
@@ -99,11 +103,6 @@ def evaluation_run_triples(run: EvaluationRunIn) -> list[str]:
         f"{r} {pr('seed')} {lit(int(run.seed))}",
         f"{r} {pr('queryCount')} {lit(int(run.query_count))}",
         f"{r} {pr('provragVersion')} {lit(run.provrag_version)}",
-        f"{r} {prov('startedAtTime')} {lit(run.started)}",
-        f"{r} {prov('endedAtTime')} {lit(run.ended)}",
-        f"{r} {prov('wasAssociatedWith')} {tool}",
-        f"{tool} {A} {prov('SoftwareAgent')}",
-        f"{tool} {A} {prov('Agent')}",
     ]
     if run.embedding_model is not None:
         out.append(f"{r} {pr('embeddingModel')} {lit(run.embedding_model)}")

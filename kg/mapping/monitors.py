@@ -30,6 +30,7 @@ from typing import Any
 from kg import ids
 from kg.errors import MappingError
 from kg.mapping import RDFS, A, iri, json_lit, lit, pr, prov
+from kg.mapping.activity import activity_triples
 from kg.typing import Comparator, MonitorName
 
 
@@ -73,11 +74,6 @@ class AlertNoteIn:
     author: str | None = None
 
 
-def _tool() -> tuple[str, list[str]]:
-    tool = iri(ids.agent_iri("software", "provrag"))
-    return tool, [f"{tool} {A} {prov('SoftwareAgent')}", f"{tool} {A} {prov('Agent')}"]
-
-
 def _finite(name: str, value: float) -> float:
     number = float(value)
     if not math.isfinite(number):
@@ -89,17 +85,16 @@ def monitor_run_triples(run: MonitorRunIn) -> list[str]:
     """N-Triples statements (without the final `` .``) of a monitor run."""
     node = ids.monitor_run_iri(run.run_id)
     r = iri(node)
-    tool, tool_triples = _tool()
     out = [
-        f"{r} {A} {pr('MonitorRun')}",
-        f"{r} {A} {prov('Activity')}",
-        f"{r} <{RDFS}label> {lit(f'{run.monitor} monitor run {run.run_id}')}",
+        *activity_triples(
+            r,
+            "MonitorRun",
+            label=f"{run.monitor} monitor run {run.run_id}",
+            started=run.started,
+            ended=run.ended,
+        ),
         f"{r} {pr('monitor')} {lit(run.monitor)}",
         f"{r} {pr('monitorResult')} {json_lit(dict(run.result))}",
-        f"{r} {prov('startedAtTime')} {lit(run.started)}",
-        f"{r} {prov('endedAtTime')} {lit(run.ended)}",
-        f"{r} {prov('wasAssociatedWith')} {tool}",
-        *tool_triples,
     ]
     if run.dataset is not None:
         out.append(f"{r} {pr('datasetName')} {lit(run.dataset)}")
@@ -121,19 +116,15 @@ def monitor_run_triples(run: MonitorRunIn) -> list[str]:
 def alert_triples(alert: AlertIn) -> list[str]:
     """N-Triples statements (without the final `` .``) of an alert."""
     a = iri(ids.alert_iri(alert.alert_id))
-    tool, tool_triples = _tool()
     out = [
-        f"{a} {A} {pr('Alert')}",
-        f"{a} {A} {prov('Activity')}",
-        f"{a} <{RDFS}label> {lit(f'{alert.monitor} alert {alert.alert_id}')}",
+        *activity_triples(
+            a, "Alert", label=f"{alert.monitor} alert {alert.alert_id}", started=alert.time
+        ),
         f"{a} {pr('monitor')} {lit(alert.monitor)}",
         f"{a} {pr('measureName')} {lit(alert.measure)}",
         f"{a} {pr('threshold')} {lit(_finite('threshold', alert.threshold))}",
         f"{a} {pr('comparator')} {lit(alert.comparator)}",
         f"{a} {pr('alertMessage')} {lit(alert.message)}",
-        f"{a} {prov('startedAtTime')} {lit(alert.time)}",
-        f"{a} {prov('wasAssociatedWith')} {tool}",
-        *tool_triples,
     ]
     if alert.value is not None:
         out.append(f"{a} {pr('measureValue')} {lit(_finite(alert.measure, alert.value))}")

@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from kg import ids
 from kg.mapping import RDFS, A, iri, json_lit, lit, pr, prov
+from kg.mapping.activity import activity_triples
 
 #: what a change of the served release did
 ServingChangeKind = Literal["promotion", "rollback"]
@@ -81,7 +82,6 @@ def release_triples(release: ReleaseIn) -> list[str]:
     out (:func:`release_member_triples`)."""
     r = iri(ids.release_iri(release.name))
     c = iri(ids.release_iri(release.name) + "/creation")
-    tool = iri(ids.agent_iri("software", "provrag"))
     passed = all(g.passed for g in release.gates)
     out = [
         f"{r} {A} {pr('Release')}",
@@ -96,12 +96,7 @@ def release_triples(release: ReleaseIn) -> list[str]:
         f"{r} {pr('gatesPassed')} {lit(passed)}",
         f"{r} {prov('generatedAtTime')} {lit(release.created)}",
         f"{r} {prov('wasGeneratedBy')} {c}",
-        f"{c} {A} {pr('ReleaseCreation')}",
-        f"{c} {A} {prov('Activity')}",
-        f"{c} {prov('endedAtTime')} {lit(release.created)}",
-        f"{c} {prov('wasAssociatedWith')} {tool}",
-        f"{tool} {A} {prov('SoftwareAgent')}",
-        f"{tool} {A} {prov('Agent')}",
+        *activity_triples(c, "ReleaseCreation", ended=release.created),
     ]
     if release.index_manifest is not None:
         out.append(f"{r} {pr('indexManifest')} {json_lit(dict(release.index_manifest))}")

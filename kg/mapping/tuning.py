@@ -27,6 +27,7 @@ from typing import Any
 
 from kg import ids
 from kg.mapping import RDFS, A, iri, json_lit, lit, pr, prov
+from kg.mapping.activity import activity_triples
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,10 @@ def tuning_run_triples(run: TuningRunIn) -> list[str]:
     t = iri(ids.tuning_run_iri(run.run_id))
     gs = iri(run.golden_set_iri)
     p = iri(ids.retriever_profile_iri(run.profile_name, run.run_id))
-    tool = iri(ids.agent_iri("software", "provrag"))
     out = [
-        f"{t} {A} {pr('TuningRun')}",
-        f"{t} {A} {prov('Activity')}",
-        f"{t} <{RDFS}label> {lit('tuning run ' + run.run_id)}",
+        *activity_triples(
+            t, "TuningRun", label="tuning run " + run.run_id, started=run.started, ended=run.ended
+        ),
         f"{t} {pr('tunedOn')} {gs}",
         f"{t} {prov('used')} {gs}",
         f"{t} {pr('goldenSetVersion')} {lit(run.golden_set_version)}",
@@ -78,11 +78,6 @@ def tuning_run_triples(run: TuningRunIn) -> list[str]:
         f"{t} {pr('baselineScore')} {lit(float(run.baseline_score))}",
         f"{t} {pr('bestScore')} {lit(float(run.best_score))}",
         f"{t} {pr('provragVersion')} {lit(run.provrag_version)}",
-        f"{t} {prov('startedAtTime')} {lit(run.started)}",
-        f"{t} {prov('endedAtTime')} {lit(run.ended)}",
-        f"{t} {prov('wasAssociatedWith')} {tool}",
-        f"{tool} {A} {prov('SoftwareAgent')}",
-        f"{tool} {A} {prov('Agent')}",
         f"{p} {A} {pr('RetrieverProfile')}",
         f"{p} {A} {prov('Entity')}",
         f"{p} <{RDFS}label> {lit(run.profile_name)}",
