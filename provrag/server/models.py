@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from ingest.report import IngestReport
 from kg.model import CitedSentence, ScoredPassage
+from kg.queries.runs import RunRecord
 from provrag.services.jobs import JobStatus
 
 
@@ -95,25 +96,9 @@ class MetricValue(BaseModel):
     slice_value: str
 
 
-class RunDetail(BaseModel):
+class RunDetail(RunRecord):
     """One recorded run: everything a re-run needs, and its metric values."""
 
-    run_id: str
-    iri: str
-    golden_iri: str
-    golden_name: str | None
-    golden_version: str
-    retriever_kind: str
-    retriever_settings: dict[str, Any]
-    k: int
-    seed: int
-    embedding_model: str | None
-    index_manifest: dict[str, Any] | None
-    provrag_version: str | None
-    run_file: str | None
-    started: str | None
-    ended: str | None
-    run_spec: dict[str, Any] | None
     metrics: list[MetricValue]
 
 

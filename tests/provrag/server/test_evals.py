@@ -7,6 +7,7 @@ from pathlib import Path
 from evaluation.golden import ingest_golden
 from evaluation.record import new_run_id, record_run
 from kg.model import Filters
+from provrag.server.models import RunDetail
 from tests.conftest import WriteSamples
 from tests.evaluation.toy import RANKINGS, RECORDS, CannedRetriever, run_toy, toy_golden
 from tests.provrag.server.conftest import make_client
@@ -34,6 +35,7 @@ def test_runs_are_listed_and_one_run_shows_its_metrics(
     assert {"golden", "retriever", "k", "ndcg"} <= set(runs[0])
     assert detail.status_code == 200
     body = detail.json()
+    assert set(body) == set(RunDetail.model_fields)  # the OpenAPI model says what is sent
     overall = {m["metric"]: m["value"] for m in body["metrics"] if m["slice_name"] == "overall"}
     assert overall and body["run_id"] == result.run_id and body["k"] == result.k
     assert abs(overall[f"ndcg@{result.k}"] - result.overall[f"ndcg@{result.k}"].mean) < 1e-9
