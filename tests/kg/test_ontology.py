@@ -3,8 +3,6 @@ everything kg.mapping writes in our namespace is declared with the right kind an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import get_args
 
 import pyoxigraph as ox
@@ -15,7 +13,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, Namespace
 from kg import ids, mapping
 from kg.graph import ONTOLOGY_GRAPH, KnowledgeGraph
 from kg.mapping.answers import answer_triples
-from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
+from kg.mapping.evaluation import evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
 from kg.mapping.monitors import (
     AlertIn,
@@ -34,15 +32,7 @@ from kg.mapping.releases import (
     serving_change_triples,
 )
 from kg.mapping.tuning import TuningRunIn, tuning_run_triples
-from kg.model import (
-    CitedSentence,
-    GenerationIn,
-    GoldenItem,
-    LabelIn,
-    RecordedAnswer,
-    SampleRecord,
-    SplitRule,
-)
+from kg.model import LabelIn, SampleRecord
 from kg.ontology import (
     declared_terms,
     ensure_ontology,
@@ -53,13 +43,20 @@ from kg.ontology import (
 from kg.store.embedded import OxigraphStore
 from kg.terms import PR, PR_NS
 from kg.typing import AnnotatorKind, Origin, SampleKind, Sensitivity
+from tests.kg.mapping_data import (
+    GENERATION,
+    T0,
+    GoldenSet,
+    evaluation_run,
+    golden_item,
+    recorded_answer,
+)
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 PRN = Namespace(PR_NS)
 SCHEMES = "https://w3id.org/provrag/id/scheme/"
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
-T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +76,6 @@ def code_terms() -> set[str]:
 # ------------------------------------------------------------------ mapping output
 
 
-@dataclass
-class _Golden:
-    name: str = "gold"
-    version: str = "1"
-    dataset: str | None = "kb"
-    author: str | None = "expert"
-    guideline_version: str | None = "1.0"
-    description: str | None = None
-    items: list[GoldenItem] = field(default_factory=list)
-    split_rule: SplitRule | None = field(default_factory=lambda: SplitRule(dev_ratio=0.5, seed=1))
-
-
 def mapped_statements() -> list[str]:
     """One of everything kg.mapping writes (all optional fields filled)."""
     rec = SampleRecord(
@@ -98,15 +83,7 @@ def mapped_statements() -> list[str]:
         text="Acme cards can be frozen.",
         origin="synthetic",
         dataset="kb",
-        generation=GenerationIn(
-            generator="g",
-            model="m",
-            prompt_template="t",
-            prompt_version="3",
-            seed=7,
-            params={"temperature": 0.7},
-            generated_at=T0,
-        ),
+        generation=GENERATION,
         labels=[
             LabelIn(
                 field="intent",
@@ -139,48 +116,13 @@ def mapped_statements() -> list[str]:
     deletion = ids.deletion_iri("d")
     out += mapping.deletion_triples(deletion, {"ids": ["s1"]}, "why", T0)
     out += mapping.invalidation_triples(sample, deletion, T0)
-    golden = _Golden(
-        items=[
-            GoldenItem(
-                query_id="q",
-                query="q?",
-                relevant={"s1": 1},
-                gold_answers=["a"],
-                tags=["t"],
-                author="e",
-                guideline_version="1.0",
-                split="dev",
-            )
-        ]
+    golden = GoldenSet(
+        items=[golden_item(gold_answers=["a"], tags=["t"], author="e", guideline_version="1.0")]
     )
     out += golden_set_triples(golden)
-    run = EvaluationRunIn(
-        "r",
-        ids.golden_set_iri("gold", "1"),
-        "1",
-        "dense",
-        {"k": 1},
-        1,
-        1,
-        1,
-        "0.1.0",
-        T0,
-        T0,
-        embedding_model="mini",
-        index_manifest={"n": 1},
-        run_file="run.trec",
-        metrics=[MetricValueIn("ndcg@10", 0.5, 1, 0.4, 0.6, "origin", "real")],
-    )
+    run = evaluation_run(embedding_model="mini", index_manifest={"n": 1}, run_file="run.trec")
     out += evaluation_run_triples(run)
-    answer = RecordedAnswer(
-        id="a",
-        query="q?",
-        text="t.",
-        created=T0,
-        generator="llm",
-        model="m",
-        sentences=[CitedSentence(text="t.", sample_iri=sample, sample_id="s1", score=0.5)],
-    )
+    answer = recorded_answer(sample, "s1", "t.", generator="llm", model="m")
     out += answer_triples(answer)
     release = ReleaseIn(
         name="A", created=T0, manifest_hash="h" * 64, member_count=1, dataset="kb",
@@ -219,7 +161,7 @@ def mapped_statements() -> list[str]:
         MonitorRunIn("m", "coverage", T0, T0, {"a": 1}, {"real_covered_share": 0.5}, "kb", "1")
     )
     out += alert_triples(
-        AlertIn("a", "gate", "ndcg@10", 0.5, 0.6, ">=", "missed", T0, "kb", ids.eval_run_iri("r"))
+        AlertIn("a", "gate", "ndcg@10", 0.5, 0.6, ">=", "missed", T0, "kb", ids.eval_run_iri("r1"))
     )
     out += alert_note_triples(AlertNoteIn("a", "n", "looked at it", T0, author="lead"))
     return out

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-
 from kg import ids, mapping
 from kg.graph import KnowledgeGraph
 from kg.mapping.answers import answer_triples
-from kg.mapping.evaluation import EvaluationRunIn, MetricValueIn, evaluation_run_triples
+from kg.mapping.evaluation import evaluation_run_triples
 from kg.mapping.golden import golden_set_triples
-from kg.model import (
-    CitedSentence,
-    GenerationIn,
-    GoldenItem,
-    LabelIn,
-    RecordedAnswer,
-    SampleRecord,
-    SplitRule,
-)
+from kg.model import LabelIn, SampleRecord
 from kg.ontology import load_ontology
 from kg.shacl import ValidationReport, Violation, validate
 from kg.store.embedded import OxigraphStore
 from kg.terms import PR_NS
+from tests.kg.mapping_data import (
+    GENERATION,
+    T0,
+    T1,
+    GoldenSet,
+    evaluation_run,
+    golden_item,
+    recorded_answer,
+)
 
-T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-T1 = datetime(2026, 11, 2, 10, 5, tzinfo=UTC)
 BATCH = ids.batch_iri("b1")
 SHA = "0123456789abcdef" * 4
 
@@ -38,15 +34,7 @@ SYNTHETIC = SampleRecord(
     origin="synthetic",
     dataset="kb",
     kind="question",
-    generation=GenerationIn(
-        generator="faq-paraphraser",
-        model="template-engine-1",
-        prompt_template="paraphrase",
-        prompt_version="3",
-        seed=7,
-        params={"temperature": 0.7},
-        generated_at=T0,
-    ),
+    generation=GENERATION,
 )
 LABELLED = SampleRecord(
     id="real-2",
@@ -147,57 +135,11 @@ def test_mentions_deletion_and_revision_conform() -> None:
     assert validate(graph_of(statements)).conforms
 
 
-@dataclass
-class _Golden:
-    name: str = "gold"
-    version: str = "1.0"
-    dataset: str | None = "kb"
-    author: str | None = "expert-1"
-    guideline_version: str | None = "1.0"
-    description: str | None = "test set"
-    items: list[GoldenItem] = field(default_factory=list)
-    split_rule: SplitRule | None = field(default_factory=lambda: SplitRule(dev_ratio=0.5, seed=1))
-
-
 def test_golden_set_run_and_answer_conform() -> None:
-    golden = _Golden(
-        items=[
-            GoldenItem(
-                query_id="q1",
-                query="lost card?",
-                relevant={"real-1": 2, "syn-1": 1},
-                split="holdout",
-            )
-        ]
-    )
-    golden_iri = ids.golden_set_iri(golden.name, golden.version)
-    run = EvaluationRunIn(
-        run_id="r1",
-        golden_set_iri=golden_iri,
-        golden_set_version="1.0",
-        retriever_kind="dense",
-        retriever_settings={"k": 10},
-        k=10,
-        seed=1,
-        query_count=1,
-        provrag_version="0.1.0",
-        started=T0,
-        ended=T1,
-        metrics=[
-            MetricValueIn("ndcg@10", 0.5, 1, 0.4, 0.6),
-            MetricValueIn("ndcg@10", 1.0, 1, slice_name="origin", slice_value="real"),
-        ],
-    )
-    real = context(REAL).iri
-    answer = RecordedAnswer(
-        id="a1",
-        query="What if I lose my card?",
-        text=REAL.text,
-        sentences=[CitedSentence(text=REAL.text, sample_iri=real, sample_id="real-1", score=0.9)],
-        created=T1,
-    )
+    golden = GoldenSet(items=[golden_item()])
+    answer = recorded_answer(context(REAL).iri, "real-1", REAL.text)
     statements = batch() + samples(REAL, SYNTHETIC)
-    statements += golden_set_triples(golden) + evaluation_run_triples(run)
+    statements += golden_set_triples(golden) + evaluation_run_triples(evaluation_run())
     statements += answer_triples(answer)
     report = validate(graph_of(statements))
     assert report.violations == []
