@@ -95,7 +95,7 @@ class EntityGraph:
             if pos is not None:
                 out[pos] = None
                 continue
-            for p in self.by_tail.get(_type_and_tail(e.iri)[1], []):
+            for p in self.same_name(e.iri):
                 out[p] = None
         return [p for p in out if self.df[p] > 0]
 
