@@ -42,11 +42,11 @@ from retrieval.config import RetrieverConfig
 #: a value a setting may take in a search space
 ParamValue = float | int | str | bool
 
-#: the default search space: fusion (method, lexical weight; dense weighs 0.6) and the
+#: the default search space: fusion (method, lexical weight; dense weighs 0.7) and the
 #: PageRank knobs
 DEFAULT_SPACE: dict[str, list[ParamValue]] = {
     "fusion": ["zscore", "rrf"],
-    "weights.lexical": [0.0, 0.25, 0.4, 0.6],
+    "weights.lexical": [0.0, 0.2, 0.3, 0.5],
     "ppr_damping": [0.3, 0.5, 0.7],
     "ppr_passage_weight": [0.0, 0.01, 0.05],
     "ppr_gate_top": [0, 1, 2, 5],

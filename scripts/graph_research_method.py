@@ -14,7 +14,7 @@ from retrieval import ppr
 
 METRICS = ["ndcg@10", "recall@2", "recall@5", "recall@10"]
 DEPTH = 100  # candidates per channel (the project's candidate_depth)
-WEIGHTS = {"dense": 0.6, "lexical": 0.4}  # retrieval.config.RetrieverConfig.weights
+WEIGHTS = {"dense": 0.7, "lexical": 0.3}  # retrieval.config.RetrieverConfig.weights
 FUSION = "zscore"  # retrieval.config.RetrieverConfig.fusion
 
 

@@ -63,7 +63,7 @@ CONFIG_TEMPLATE = """\
 # [retrieval]
 # fusion = "zscore"             # zscore | rrf | weighted
 # rrf_k = 60                    # rrf only
-# weights = { dense = 0.6, lexical = 0.4, graph = 0.4 }
+# weights = { dense = 0.7, lexical = 0.3, graph = 0.3 }
 # provenance_weighting = false
 # provenance_weights = { human_labelled = 1.2, real = 1.0, synthetic = 0.8 }
 # answer_kinds = ["passage"]    # what a search returns (--kind overrides)

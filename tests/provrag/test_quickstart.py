@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,10 @@ def test_quickstart_runs_every_step_as_expected(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output[-3000:]
     assert "Every step went as expected" in result.output
     assert "origin=real" in result.output  # the eval slices are shown
+    # the lost-card search of step 9 returns the lost-card passage first
+    step9 = result.output.split("9. Graph-enriched search, explained", 1)[1]
+    first = re.search(r"kb-\d{4}", step9)
+    assert first is not None and first.group() == "kb-0001", step9[:2000]
     assert list((home / "reports").rglob("report.html"))
     assert "31. Coverage" in result.output and "dashboard:" in result.output
     dashboard = home / "reports" / "dashboard.html"
