@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pyoxigraph as ox
@@ -22,21 +18,11 @@ from kg.mapping.answers import answer_triples
 from kg.model import CitedSentence, RecordedAnswer, new_answer_id
 from kg.store.embedded import OxigraphStore
 from kg.terms import PR
+from tests.kg import lineage_data
 
 WHEN = datetime(2024, 7, 1, 9, 0, tzinfo=UTC)
 S1 = ids.sample_iri("d", "one", "1" * 64)
 S2 = ids.sample_iri("d", "two", "2" * 64)
-
-
-def _lineage_data() -> ModuleType:
-    name = "provrag_tests_lineage_data"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "kg" / "lineage_data.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
 
 
 def _answer(**overrides: object) -> RecordedAnswer:
@@ -123,7 +109,7 @@ def test_settings_are_stored_as_json_and_an_endpoint_generator_is_an_agent() -> 
 @pytest.fixture
 def kg_with_samples() -> tuple[KnowledgeGraph, Any]:
     kg = KnowledgeGraph(OxigraphStore(None))
-    return kg, _lineage_data().build(kg)
+    return kg, lineage_data.build(kg)
 
 
 def test_record_answer_writes_its_own_committed_graph(

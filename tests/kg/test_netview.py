@@ -7,11 +7,7 @@ s4 mentions Acme but is invalidated, s5 mentions Bob alone.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import networkx as nx
@@ -24,6 +20,7 @@ from kg.model import SampleRecord
 from kg.netview import entity_graph, entity_neighbours, lineage_graph, samples_for_entities
 from kg.queries.graph_info import MentionCounts, mention_counts
 from kg.store.embedded import OxigraphStore
+from tests.kg import lineage_data
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
 BATCH = ids.batch_iri("b1")
@@ -161,23 +158,11 @@ def test_bad_hops_are_refused(graph: nx.Graph) -> None:
 # ------------------------------------------------------------------ lineage graph
 
 
-def _lineage_data() -> ModuleType:
-    name = "provrag_tests_lineage_data"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parent / "lineage_data.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            pytest.fail(f"cannot load {path}")
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def lineage() -> tuple[nx.MultiDiGraph, Any]:
     """The lineage test graph, plus: syn-1 derived from the current real-1."""
     kg = KnowledgeGraph(OxigraphStore(None))
-    built = _lineage_data().build(kg)
+    built = lineage_data.build(kg)
     derivation = ids.batch_iri("derive")
     with kg.write_graph(derivation) as w:
         w.add_statements(

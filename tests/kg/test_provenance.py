@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,23 +12,13 @@ from kg.errors import AmbiguousIdError, NotFoundError
 from kg.graph import KnowledgeGraph
 from kg.provenance import TraceNode, trace
 from kg.store.embedded import OxigraphStore
-
-
-def _lineage_data() -> ModuleType:
-    name = "provrag_tests_lineage_data"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "kg" / "lineage_data.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+from tests.kg import lineage_data
 
 
 @pytest.fixture(scope="module")
 def built() -> tuple[KnowledgeGraph, Any]:
     kg = KnowledgeGraph(OxigraphStore(None))
-    return kg, _lineage_data().build(kg)
+    return kg, lineage_data.build(kg)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +36,7 @@ def test_answer_tree_cites_both_samples_with_their_sentences(
     answer_tree: TraceNode, built: tuple[KnowledgeGraph, Any]
 ) -> None:
     _, lineage = built
-    data = _lineage_data()
+    data = lineage_data
     assert answer_tree.kind == "answer"
     assert answer_tree.attrs["query"] == lineage.answer.query
     assert answer_tree.attrs["settings"]["retriever"] == "hybrid"
@@ -102,7 +88,7 @@ def test_each_cited_sample_names_dataset_version_batch_and_source_sha256(
     answer_tree: TraceNode, built: tuple[KnowledgeGraph, Any]
 ) -> None:
     _, lineage = built
-    data = _lineage_data()
+    data = lineage_data
     expected = {
         lineage.synthetic: ("1", lineage.batch1, data.SHA_A),
         lineage.labelled: ("2", lineage.batch2, data.SHA_B),
@@ -125,7 +111,7 @@ def test_revision_chain_shows_the_previous_revision_and_its_invalidation(
     assert "invalidated_at" not in sample.attrs
     (previous,) = [c for c in sample.children if c.relation == "prov:wasRevisionOf"]
     assert previous.iri == lineage.labelled_old
-    assert previous.attrs["invalidated_at"] == _lineage_data().T1
+    assert previous.attrs["invalidated_at"] == lineage_data.T1
     assert previous.attrs["superseded_by"] == [lineage.labelled]
     (inv,) = previous.find("invalidation")
     assert inv.iri == lineage.batch2
@@ -242,7 +228,7 @@ def test_a_passage_lists_the_samples_derived_from_it(built: tuple[KnowledgeGraph
         "1",
     )
     assert a["generation"] == ids.generation_iri(lineage.question)
-    assert a["text"] == _lineage_data().QUESTION_TEXT
+    assert a["text"] == lineage_data.QUESTION_TEXT
     assert not derived.children
 
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import prov
@@ -29,23 +25,13 @@ from kg.provenance import TraceNode, trace
 from kg.provexport import lineage_turtle, to_prov_document, to_prov_json, to_prov_n
 from kg.store.embedded import OxigraphStore
 from kg.terms import PR, PR_NS
-
-
-def _lineage_data() -> ModuleType:
-    name = "provrag_tests_lineage_data"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "kg" / "lineage_data.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+from tests.kg import lineage_data
 
 
 @pytest.fixture(scope="module")
 def built() -> tuple[KnowledgeGraph, Any, TraceNode]:
     kg = KnowledgeGraph(OxigraphStore(None))
-    lineage = _lineage_data().build(kg)
+    lineage = lineage_data.build(kg)
     return kg, lineage, trace(kg, lineage.answer_id)
 
 
@@ -82,7 +68,7 @@ def _check_relations(doc: ProvDocument, lineage: Any) -> None:
     assert _attr(doc, configs[0], "modelName") == {"template-engine-1"}
     assert {(ask, lineage.synthetic), (ask, lineage.labelled)} <= usages
     files = [e for a, e in usages if a == lineage.batch2]
-    assert [_attr(doc, f, "sha256") for f in files] == [{_lineage_data().SHA_B}]
+    assert [_attr(doc, f, "sha256") for f in files] == [{lineage_data.SHA_B}]
 
     associations = _relations(doc, ProvAssociation)
     annotators = {
@@ -169,7 +155,7 @@ def test_turtle_holds_exactly_the_lineage(built: tuple[KnowledgeGraph, Any, Trac
         for q in store.quads_for_pattern(None, ox.NamedNode(str(PR.sha256)), None)
         if isinstance(q.object, ox.Literal)
     }
-    assert shas == {_lineage_data().SHA_A, _lineage_data().SHA_B}
+    assert shas == {lineage_data.SHA_A, lineage_data.SHA_B}
     subjects = {q.subject.value for q in store}
     assert lineage.dup_support not in subjects and lineage.dup_other not in subjects
     assert not any(q.predicate.value == f"{PR_NS}batchStatus" for q in store)

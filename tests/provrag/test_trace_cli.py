@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
 import io
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import prov
@@ -22,24 +19,14 @@ from provrag.cli import app
 from provrag.exit_codes import ExitCode
 from provrag.settings import load_settings
 from provrag.wiring import open_kg
-
-
-def _lineage_data() -> ModuleType:
-    name = "provrag_tests_lineage_data"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "kg" / "lineage_data.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+from tests.kg import lineage_data
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     path = tmp_path_factory.mktemp("home")
     kg = open_kg(load_settings(path))
-    lineage = _lineage_data().build(kg)
+    lineage = lineage_data.build(kg)
     kg.store.close()
     del kg
     gc.collect()  # drop the store object: it holds the RocksDB lock

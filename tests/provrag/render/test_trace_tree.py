@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 from rich.console import Console
 
@@ -15,23 +10,13 @@ from kg.provenance import trace
 from kg.store.embedded import OxigraphStore
 from kg.trace_model import TraceNode
 from provrag.render.trace_tree import VALUE_WIDTH, render_tree
-
-
-def _lineage_data() -> ModuleType:
-    name = "provrag_tests_lineage_data"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[2] / "kg" / "lineage_data.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+from tests.kg import lineage_data
 
 
 @pytest.fixture(scope="module")
 def answer_tree() -> TraceNode:
     kg = KnowledgeGraph(OxigraphStore(None))
-    lineage = _lineage_data().build(kg)
+    lineage = lineage_data.build(kg)
     return trace(kg, lineage.answer_id)
 
 

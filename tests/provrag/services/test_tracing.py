@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -16,23 +12,13 @@ from kg.store.embedded import OxigraphStore
 from kg.typing import TRACE_FORMATS
 from provrag.errors import UsageError
 from provrag.services.tracing import MEDIA_TYPES, TRACE_WRITERS, trace, trace_format
-
-
-def _lineage_data() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "kg" / "lineage_data.py"
-    spec = importlib.util.spec_from_file_location("lineage_data_for_tracing", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.kg import lineage_data
 
 
 @pytest.fixture(scope="module")
 def graph() -> tuple[KnowledgeGraph, object]:
     kg = KnowledgeGraph(OxigraphStore(None))
-    return kg, _lineage_data().build(kg)
+    return kg, lineage_data.build(kg)
 
 
 def test_every_format_has_a_writer_and_a_media_type() -> None:
