@@ -154,8 +154,8 @@ def fuse(
                 hit.score += float(c)
             hit.channel_scores[lst.name] = float(s)
             hit.channel_ranks[lst.name] = rank
-    if floors:
-        _add_floors(hits, floors, extra, [lst.name for lst in lists if lst.name in floors])
+    if method == "zscore":
+        _add_floors(hits, floors, extra)
     if trust and hits:
         low = min(h.score for h in hits.values())
         base = 0.0 if low >= 0 else low - 1.0
@@ -164,14 +164,13 @@ def fuse(
     return sorted(hits.values(), key=lambda h: (-h.score, h.id))
 
 
-def _add_floors(
-    hits: dict[int, Fused], floors: dict[str, float], extra: dict[int, float], names: list[str]
-) -> None:
+def _add_floors(hits: dict[int, Fused], floors: dict[str, float], extra: dict[int, float]) -> None:
     """Z-score fusion: each channel that missed a hit adds its lowest z; hits only a
     ranked-below list found go under all the others, in that list's order."""
     lowest = sum(floors.values())
+    spread = 1.0 + sum(extra.values())  # ranked-below scores stay in (lowest - 1, lowest)
     for hit in hits.values():
-        if hit.id in extra and not any(n in hit.channel_ranks for n in names):
-            hit.score = lowest - 1.0 + extra[hit.id] / (1.0 + sum(extra.values()))
+        if hit.id in extra and not any(n in hit.channel_ranks for n in floors):
+            hit.score = lowest - 1.0 + extra[hit.id] / spread
             continue
         hit.score += sum(f for n, f in floors.items() if n not in hit.channel_ranks)

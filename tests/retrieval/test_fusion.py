@@ -138,3 +138,11 @@ def test_zscore_trust_lifts_a_hit_even_when_its_score_is_negative() -> None:
     # B's lead over C (a plain product would push a negative score further down)
     assert lifted[B] - lifted[C] > plain[B] - plain[C]
     assert lifted[A] - lifted[B] < plain[A] - plain[B]
+
+
+def test_zscore_keeps_a_ranked_below_lists_order_when_the_others_found_nothing() -> None:
+    fused = fuse(
+        [ChannelList("dense", [], []), ChannelList("graph", [C, A], [9.0, 1.0], rank_offset=1)],
+        method="zscore",
+    )
+    assert [f.id for f in fused] == [C, A]
