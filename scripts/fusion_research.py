@@ -42,11 +42,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from graph_research import row  # noqa: E402
+from graph_research import evaluate, row  # noqa: E402
 from graph_research_data import LOADERS, Cache, Dataset  # noqa: E402
+from graph_research_method import baselines  # noqa: E402
 
-DEPTH = 100
-METRICS = ("ndcg@10", "recall@2", "recall@5", "recall@10")
+from kg.typing import FusionMethod  # noqa: E402
+
 Ranked = list[tuple[int, float]]
 
 
@@ -67,66 +68,20 @@ def _bank() -> Dataset:
 DATASETS: dict[str, Callable[[], Dataset]] = {**LOADERS, "bank": _bank}
 
 
-def evaluate(ds: Dataset, ranking: list[Ranked]) -> dict[str, Any]:
-    from evaluation.metrics import evaluate_run
+def fused(d: Ranked, b: Ranked, method: FusionMethod, w_dense: float, w_lex: float) -> Ranked:
+    """The two lists fused by :func:`retrieval.fusion.fuse`, the retriever's own fusion."""
+    from retrieval.fusion import ChannelList, fuse
 
-    run = {
-        qid: {ds.doc_ids[i]: float(len(r) - k) for k, (i, _) in enumerate(r[:10])}
-        for qid, r in zip(ds.query_ids, ranking, strict=True)
-    }
-    res = evaluate_run(ds.qrels, run, METRICS)
-    return {m: res[m] for m in METRICS}
-
-
-def channels(ds: Dataset, cache: Cache) -> tuple[list[Ranked], list[Ranked]]:
-    """Dense and BM25 top ``DEPTH`` per query, as the retriever's channels make them."""
-    from retrieval.lexical import LexicalIndex
-
-    dv = cache.embed(ds.doc_texts)
-    qv = cache.embed(ds.query_texts)
-    sims = qv @ dv.T
-    lex = LexicalIndex()
-    lex.build(np.arange(len(ds.doc_texts)), ds.doc_texts)
-    dense, bm25 = [], []
-    for qi, text in enumerate(ds.query_texts):
-        order = np.argsort(-sims[qi], kind="stable")[:DEPTH]
-        dense.append([(int(i), float(sims[qi][i])) for i in order])
-        ls, li = lex.search(text, DEPTH, matching_only=True)
-        bm25.append([(int(i), float(s)) for i, s in zip(li, ls, strict=True)])
-    return dense, bm25
+    lists = [
+        ChannelList(name, [i for i, _ in r], [x for _, x in r])
+        for name, r in (("dense", d), ("lexical", b))
+    ]
+    out = fuse(lists, method=method, weights={"dense": w_dense, "lexical": w_lex})
+    return [(f.id, f.score) for f in out]
 
 
-def _sorted(scores: dict[int, float]) -> Ranked:
-    return sorted(scores.items(), key=lambda t: (-t[1], t[0]))
-
-
-def rrf(d: Ranked, b: Ranked, w: float, k: int = 60) -> Ranked:
-    out: dict[int, float] = {}
-    for lst, wt in ((d, 1.0), (b, w)):
-        for r, (i, _) in enumerate(lst, 1):
-            out[i] = out.get(i, 0.0) + wt / (k + r)
-    return _sorted(out)
-
-
-def _norm(lst: Ranked, how: str) -> dict[int, float]:
-    s = np.array([x for _, x in lst], dtype=np.float64)
-    if not len(s):
-        return {}
-    if how == "mm":
-        span = s.max() - s.min()
-        z = (s - s.min()) / span if span > 1e-12 else np.ones_like(s)
-    else:
-        sd = s.std()
-        z = (s - s.mean()) / sd if sd > 1e-12 else np.zeros_like(s)
-    return {i: float(v) for (i, _), v in zip(lst, z, strict=True)}
-
-
-def convex(d: Ranked, b: Ranked, a: float, how: str) -> Ranked:
-    nd, nb = _norm(d, how), _norm(b, how)
-    floor_d = min(nd.values(), default=0.0)
-    floor_b = min(nb.values(), default=0.0)
-    ids = set(nd) | set(nb)
-    return _sorted({i: a * nd.get(i, floor_d) + (1 - a) * nb.get(i, floor_b) for i in ids})
+def rrf(d: Ranked, b: Ranked, w: float) -> Ranked:
+    return fused(d, b, "rrf", 1.0, w)
 
 
 def dense_margin(d: Ranked) -> float:
@@ -147,8 +102,8 @@ def variants() -> dict[str, Callable[[Ranked, Ranked], Ranked]]:
     for w in (0.25, 0.5, 0.75, 1.0):
         out[f"rrf {w}"] = lambda d, b, w=w: rrf(d, b, w)
     for a in (0.5, 0.6, 0.7, 0.8):
-        out[f"mm {a}"] = lambda d, b, a=a: convex(d, b, a, "mm")
-        out[f"z {a}"] = lambda d, b, a=a: convex(d, b, a, "z")
+        out[f"mm {a}"] = lambda d, b, a=a: fused(d, b, "weighted", a, 1 - a)
+        out[f"z {a}"] = lambda d, b, a=a: fused(d, b, "zscore", a, 1 - a)
     for w in (0.5, 1.0):
         for t in (0.05, 0.1, 0.2):
             out[f"sure {t} {w}"] = lambda d, b, t=t, w=w: margin_rrf(d, b, t, w, True)
@@ -167,7 +122,8 @@ def main() -> None:
     results: dict[str, list[dict[str, Any]]] = {}
     for name in args.datasets:
         ds = DATASETS[name]()
-        d_lists, b_lists = channels(ds, cache)
+        base = baselines(ds, cache)  # dense and BM25 top 100, as the retriever's channels
+        d_lists, b_lists = base.dense, base.bm25
         dense = evaluate(ds, d_lists)
         margins = np.array([dense_margin(d) for d in d_lists])
         spread = np.percentile(margins, [25, 50, 75]).round(3)
