@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,11 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kg import ids
-from kg.graph import KnowledgeGraph
 from kg.mapping import deletion_triples, invalidation_triples
 from kg.model import SampleRecord
-from kg.store.embedded import OxigraphStore
 from provrag.cli import app
+from tests.provrag.stores import graph
 
 pytestmark = pytest.mark.model
 
@@ -24,18 +22,6 @@ TEXTS = [
     "Insulin is a hormone that regulates blood sugar.",
     "Mount Everest is the highest mountain above sea level.",
 ]
-
-
-@contextmanager
-def graph(home: Path) -> Iterator[KnowledgeGraph]:
-    """The project's embedded store, released afterwards so the CLI can open it."""
-    store = OxigraphStore(home / "store")
-    try:
-        yield KnowledgeGraph(store)
-    finally:
-        store.close()
-        del store
-        gc.collect()
 
 
 def run(home: Path, *args: str) -> tuple[int, str]:

@@ -3,21 +3,17 @@ promotion, rollback, refusals that change nothing, and the stale report."""
 
 from __future__ import annotations
 
-import gc
 import json
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from kg.graph import KnowledgeGraph
-from kg.store.embedded import OxigraphStore
 from provrag.cli import app
 from provrag.exit_codes import ExitCode
 from tests.conftest import bearer
+from tests.provrag.stores import graph
 
 pytestmark = pytest.mark.model
 
@@ -37,17 +33,6 @@ def run_json(home: Path, *args: str) -> object:
     code, out = run(home, *args, "--json")
     assert code == 0, out
     return json.loads(out)
-
-
-@contextmanager
-def graph(home: Path) -> Iterator[KnowledgeGraph]:
-    store = OxigraphStore(home / "store")
-    try:
-        yield KnowledgeGraph(store)
-    finally:
-        store.close()
-        del store
-        gc.collect()
 
 
 def records(name: str) -> dict[str, dict[str, object]]:

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -19,23 +18,12 @@ from provrag.cli import app
 from provrag.exit_codes import ExitCode
 from provrag.settings import load_settings
 from provrag.wiring import NerQueryLinker, build_retriever
+from tests.provrag.stores import graph
 from tests.retrieval.search_data import ENTITIES, TEXTS, write_corpus
 
 pytestmark = pytest.mark.model
 
 QUERY = "When was the tower in Paris finished?"
-
-
-@contextmanager
-def graph(home: Path) -> Iterator[KnowledgeGraph]:
-    """The project's embedded store, released afterwards so the CLI can open it."""
-    store = OxigraphStore(home / "store")
-    try:
-        yield KnowledgeGraph(store)
-    finally:
-        store.close()
-        del store
-        gc.collect()
 
 
 def run(home: Path, *args: str) -> tuple[int, str]:
