@@ -86,7 +86,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
 
 
 def _use_token(page: Page, token: str) -> None:
-    page.wait_for("document.getElementById('token-form') !== null")
+    # the page's script must have run: before it hooks the form, a submit is native and
+    # reloads the page (the next evaluate then finds no document to fill in)
+    page.wait_for(
+        "document.readyState === 'complete' && document.getElementById('token-form') !== null"
+    )
     page.evaluate(
         f"document.getElementById('token').value = {token!r};"
         "document.getElementById('token-form').requestSubmit(); true"
