@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import httpx
 import pytest
 
 from kg import ids
@@ -36,6 +31,7 @@ from kg.mapping import (
 )
 from kg.model import SampleRecord
 from kg.store.remote import RemoteSparqlStore
+from tests.servers import free_port, running
 
 SERVER_START_TIMEOUT_S = 30.0
 
@@ -48,29 +44,6 @@ def _oxigraph_binary() -> str | None:
     return shutil.which("oxigraph")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(proc: subprocess.Popen[bytes], base: str, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            log.seek(0)
-            err = log.read().decode(errors="replace")
-            pytest.fail(f"oxigraph serve exited with code {proc.returncode}: {err}")
-        try:
-            if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2).is_success:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"oxigraph serve did not answer on {base} in {SERVER_START_TIMEOUT_S}s")
-        time.sleep(0.1)
-
-
 @pytest.fixture(scope="session")
 def oxigraph_server() -> Iterator[str]:
     """Base URL of an in-memory Oxigraph server on 127.0.0.1, for the whole session."""
@@ -80,23 +53,14 @@ def oxigraph_server() -> Iterator[str]:
             "the `oxigraph` server binary is missing, so the remote-store tests cannot run; "
             "install the test extras: pip install -e '.[test]'"
         )
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    # the log is a file, not a pipe: a chatty server never blocks on it
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [binary, "serve", "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=log
-        )
-        try:
-            _wait_until_up(proc, base, log)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running(
+        [binary, "serve", "--bind", f"127.0.0.1:{port}"], f"{base}/query",
+        name="oxigraph serve", timeout_s=SERVER_START_TIMEOUT_S, params={"query": "ASK {}"},
+        stop_timeout_s=10.0,
+    ):  # fmt: skip
+        yield base
 
 
 @pytest.fixture

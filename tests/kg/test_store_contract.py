@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from kg.errors import QueryError, QueryTimeoutError, RemoteStoreError, StoreErro
 from kg.store.base import GraphStore, SelectResult
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import RemoteSparqlStore
+from tests.servers import free_port
 
 EX = "http://example.org/"
 G1, G2 = f"{EX}g1", f"{EX}g2"
@@ -335,9 +335,7 @@ def test_from_settings_without_urls_says_what_to_set() -> None:
 
 
 def test_unreachable_endpoint_names_the_url() -> None:
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    url = f"http://127.0.0.1:{free_port()}"  # a port nobody listens on
     store = RemoteSparqlStore.from_settings(base_url=url, timeout=2.0)
     with pytest.raises(RemoteStoreError, match=f"cannot reach {url}/query.*oxigraph serve"):
         store.query("ASK {}")

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.provrag.cdp import Page, open_page
+from tests.servers import free_port, running
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = ROOT / "provrag" / "example_data" / "kb_v1.jsonl"
@@ -26,12 +24,6 @@ HITS = "document.querySelectorAll('#hits .hit').length"
 STATUS = "document.getElementById('search-status').textContent"
 #: the search answered: hits listed, or an error shown
 SEARCH_DONE = f"{HITS} > 0 || document.getElementById('search-status').classList.contains('error')"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _provrag(home: Path, *args: str) -> list[str]:
@@ -53,36 +45,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         check=True, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     token = json.loads(made.stdout)["token"]
-    port = _free_port()
-    log = (home.parent / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        _provrag(home, "serve", "--host", "127.0.0.1", "--port", str(port)),
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                log_text = (home.parent / "serve.log").read_text()
-                raise RuntimeError(f"provrag serve exited: {log_text}")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("provrag serve did not answer /health within 120 s")
-            time.sleep(0.3)
+    with running(
+        _provrag(home, "serve", "--host", "127.0.0.1", "--port", str(port)), f"{base}/health",
+        name="provrag serve", timeout_s=120.0, env=env,
+    ):  # fmt: skip
         yield base, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _use_token(page: Page, token: str) -> None:

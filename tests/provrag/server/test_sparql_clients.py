@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -27,6 +22,7 @@ from typer.testing import CliRunner
 from provrag.cli import app
 from tests.conftest import bearer
 from tests.provrag.server.conftest import write_records
+from tests.servers import free_port, running
 
 pytestmark = pytest.mark.server
 
@@ -60,28 +56,6 @@ def _cli(home: Path, *args: str) -> str:
     return result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(proc: subprocess.Popen[bytes], base: str, log: Any) -> None:  # noqa: ANN401
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"provrag serve exited with {proc.returncode}: {log.read().decode()}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2).is_success:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"provrag serve did not answer on {base} in {START_TIMEOUT_S}s")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`provrag serve` on a project of three samples, and the CLI's answers on it."""
@@ -93,28 +67,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     cli |= {q: json.loads(_cli(home, "sparql", q, "--format", "json")) for q in (ASK_YES, ASK_NO)}
     cli[CONSTRUCT] = _cli(home, "sparql", CONSTRUCT, "--format", "turtle")
     headers = bearer(home)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PROVRAG_NER": "false"}
     command = [sys.executable, "-m", "provrag.cli", "--home", str(home), "serve"]
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=ROOT,
-        )
-        try:
-            _wait_until_up(proc, base, log)
-            yield Served(f"{base}/sparql", headers, cli)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running(
+        [*command, "--host", "127.0.0.1", "--port", str(port)], f"{base}/health",
+        name="provrag serve", timeout_s=START_TIMEOUT_S, env=env, cwd=ROOT,
+    ):  # fmt: skip
+        yield Served(f"{base}/sparql", headers, cli)
 
 
 def _rows(bindings: list[dict[str, Any]]) -> set[tuple[tuple[str, str], ...]]:
